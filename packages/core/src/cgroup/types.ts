@@ -1,0 +1,38 @@
+import type { PlanOp } from '../launcher/plan.js'
+
+export interface CgroupLimits {
+  memoryBytes: number | null
+  pidsLimit: number | null
+}
+
+export interface MemoryStat {
+  anon: number
+  file: number
+  shmem: number
+}
+
+export interface CgroupUsage {
+  /** How many processes the kernel killed for exceeding the memory limit. */
+  oomKillCount: number
+  peakMemoryBytes: number | null
+  memoryStat: MemoryStat | null
+}
+
+/** One container's cgroup, created with its limits, before the container starts. */
+export interface ContainerCgroup {
+  readonly version: 1 | 2
+  /** Plan steps that put the container's init into this cgroup and remove it afterwards. */
+  readonly planSteps: PlanOp[]
+  /** Directories of this cgroup (one per v1 hierarchy, one on v2). */
+  readonly dirs: readonly string[]
+  readUsage(): CgroupUsage
+  /** Removes the cgroup; idempotent, safe after the launcher already removed it. */
+  remove(): Promise<void>
+}
+
+export interface CgroupDriver {
+  readonly version: 1 | 2
+  /** Where container cgroups are created, one per controller hierarchy. */
+  readonly parents: readonly string[]
+  create(name: string, limits: CgroupLimits): ContainerCgroup
+}

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { CgroupError } from '../errors.js'
+import type { PlanOp } from '../launcher/plan.js'
+import { readKeyed, readNumber, removeCgroupDir, writeControl } from './files.js'
+import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
+
+/** cgroup v1: one directory in the memory hierarchy and, if mounted, one in the pids hierarchy. */
+export class CgroupV1Driver implements CgroupDriver {
+  readonly version = 1 as const
+  readonly parents: readonly string[]
+
+  constructor(
+    readonly memoryParent: string,
+    readonly pidsParent: string | null,
+  ) {
+    this.parents = pidsParent ? [memoryParent, pidsParent] : [memoryParent]
+  }
+
+  create(name: string, limits: CgroupLimits): ContainerCgroup {
+    if (limits.pidsLimit !== null && !this.pidsParent) {
+      throw new CgroupError('a pids limit was asked for, but the cgroup v1 pids controller is not mounted')
+    }
+    const memory = join(this.memoryParent, name)
+    const pids = this.pidsParent ? join(this.pidsParent, name) : null
+    const dirs = pids ? [memory, pids] : [memory]
+    const created: string[] = []
+    try {
+      for (const dir of dirs) {
+        mkdirSync(dir)
+        created.push(dir)
+      }
+      if (limits.memoryBytes !== null) {
+        writeControl(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes))
+        // With swap accounting, memsw caps memory+swap: without it a leak would page out instead of dying.
+        const memsw = join(memory, 'memory.memsw.limit_in_bytes')
+        if (existsSync(memsw)) writeControl(memsw, String(limits.memoryBytes))
+      }
+      if (pids && limits.pidsLimit !== null) writeControl(join(pids, 'pids.max'), String(limits.pidsLimit))
+    } catch (cause) {
+      for (const dir of created.reverse()) void removeCgroupDir(dir).catch(() => {})
+      throw cause instanceof CgroupError ? cause : new CgroupError(`cannot create cgroup ${name}: ${(cause as Error).message}`, { cause })
+    }
+    return new CgroupV1(dirs, memory)
+  }
+}
+
+class CgroupV1 implements ContainerCgroup {
+  readonly version = 1 as const
+  readonly planSteps: PlanOp[]
+
+  constructor(
+    readonly dirs: readonly string[],
+    private readonly memory: string,
+  ) {
+    this.planSteps = [
+      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', procsFile: join(dir, 'cgroup.procs') })),
+      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-remove', dir })),
+    ]
+  }
+
+  readUsage(): CgroupUsage {
+    const stat = readKeyed(join(this.memory, 'memory.stat'))
+    return {
+      oomKillCount: readKeyed(join(this.memory, 'memory.oom_control'))?.get('oom_kill') ?? 0,
+      peakMemoryBytes: readNumber(join(this.memory, 'memory.max_usage_in_bytes')),
+      memoryStat: stat && {
+        anon: stat.get('total_rss') ?? stat.get('rss') ?? 0,
+        file: stat.get('total_cache') ?? stat.get('cache') ?? 0,
+        shmem: stat.get('total_shmem') ?? stat.get('shmem') ?? 0,
+      },
+    }
+  }
+
+  async remove(): Promise<void> {
+    for (const dir of this.dirs) await removeCgroupDir(dir)
+  }
+}

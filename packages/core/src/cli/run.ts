@@ -1,0 +1,35 @@
+import { renameSync, writeFileSync } from 'node:fs'
+import { startContainer } from '../container/start.js'
+import { describeMemoryKill, killedByMemoryLimit, shellStatus, type ContainerResult } from '../container/result.js'
+import { TestcellError } from '../errors.js'
+import { parseRunArgs } from './run-args.js'
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
+
+/** `testcell run`: exit status is the payload's (128+N for signal N), 137 with a message for a memory kill. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const { options, resultJson } = parseRunArgs(argv, process.cwd(), process.env)
+  const container = startContainer({ ...options, stdio: 'inherit' })
+  const forward = (signal: NodeJS.Signals) => container.kill(signal)
+  for (const signal of FORWARDED) process.on(signal, forward)
+  try {
+    const started = container.started.then(
+      () => null,
+      (error: unknown) => error,
+    )
+    const result = await container.result
+    const startError = await started
+    if (startError && TestcellError.is(startError)) process.stderr.write(`testcell: ${startError.message}\n`)
+    if (killedByMemoryLimit(result)) process.stderr.write(`testcell: ${describeMemoryKill(result)}\n`)
+    if (resultJson) writeResult(resultJson, result)
+    return shellStatus(result)
+  } finally {
+    for (const signal of FORWARDED) process.off(signal, forward)
+  }
+}
+
+function writeResult(path: string, result: ContainerResult): void {
+  const temp = `${path}.${process.pid}.tmp`
+  writeFileSync(temp, `${JSON.stringify(result, null, 2)}\n`)
+  renameSync(temp, path)
+}

@@ -1,0 +1,86 @@
+/** One step of the launcher's plan; see native/PROTOCOL.md for what each does. */
+export type PlanOp =
+  | { op: 'userns'; uidMap: string; gidMap: string }
+  | { op: 'netns'; mode: 'loopback' | 'none' }
+  | { op: 'hostname'; name: string }
+  | { op: 'cgroup-v2'; dir: string }
+  | { op: 'cgroup-join'; procsFile: string }
+  | { op: 'cgroup-remove'; dir: string }
+  | { op: 'overlay-userxattr'; enabled: boolean }
+  | { op: 'mount-tmpfs-root'; mode: number }
+  | { op: 'overlay'; target: string; lowers: readonly string[] }
+  | { op: 'bind'; source: string; target: string; readonly: boolean }
+  | { op: 'tmpfs'; target: string; mode: number }
+  | { op: 'proc'; target: string }
+  | { op: 'sysfs'; target: string }
+  | { op: 'dev'; target: string }
+  | { op: 'mkdir'; target: string; mode: number }
+  | { op: 'symlink'; linkText: string; target: string }
+  | { op: 'mask'; target: string }
+  | { op: 'readonly'; target: string }
+  | { op: 'cwd'; dir: string }
+  | { op: 'keep-fd'; fd: number }
+  | { op: 'caps'; mode: 'default' | 'keep' }
+  | { op: 'argv'; args: readonly string[] }
+
+export const PROTOCOL_VERSION = 1
+
+function tokens(step: PlanOp): (string | number)[] {
+  switch (step.op) {
+    case 'userns':
+      return [step.uidMap, step.gidMap]
+    case 'netns':
+      return [step.mode]
+    case 'hostname':
+      return [step.name]
+    case 'cgroup-v2':
+    case 'cgroup-remove':
+      return [step.dir]
+    case 'cgroup-join':
+      return [step.procsFile]
+    case 'overlay-userxattr':
+      return [step.enabled ? 1 : 0]
+    case 'mount-tmpfs-root':
+      return [octal(step.mode)]
+    case 'overlay':
+      return [step.target, step.lowers.length, ...step.lowers]
+    case 'bind':
+      return [step.source, step.target, step.readonly ? 'ro' : 'rw']
+    case 'tmpfs':
+    case 'mkdir':
+      return [step.target, octal(step.mode)]
+    case 'proc':
+    case 'sysfs':
+    case 'dev':
+    case 'mask':
+    case 'readonly':
+      return [step.target]
+    case 'symlink':
+      return [step.linkText, step.target]
+    case 'cwd':
+      return [step.dir]
+    case 'keep-fd':
+      return [step.fd]
+    case 'caps':
+      return [step.mode]
+    case 'argv':
+      return [step.args.length, ...step.args]
+  }
+}
+
+/** Encodes a plan as NUL-terminated tokens: `version 1`, the ops, `end`. */
+export function encodePlan(plan: readonly PlanOp[]): Buffer {
+  const parts: string[] = ['version', String(PROTOCOL_VERSION)]
+  for (const step of plan) {
+    parts.push(step.op, ...tokens(step).map(String))
+  }
+  parts.push('end')
+  for (const part of parts) {
+    if (part.includes('\0')) throw new TypeError(`plan token contains a NUL byte: ${JSON.stringify(part)}`)
+  }
+  return Buffer.from(`${parts.join('\0')}\0`)
+}
+
+function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0')
+}

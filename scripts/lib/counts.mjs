@@ -1,0 +1,24 @@
+// Counting helpers for scripts/test.mjs: every runner's report becomes { passed, failed }.
+import { readFileSync } from 'node:fs'
+
+/** Vitest's JSON reporter file. */
+export function vitestCounts(path) {
+  const report = JSON.parse(readFileSync(path, 'utf8'))
+  return { passed: report.numPassedTests, failed: report.numFailedTests + (report.numFailedTestSuites ?? 0) }
+}
+
+/** TAP text (`ok N` / `not ok N`). */
+export function tapCounts(text) {
+  return {
+    passed: (text.match(/^ok \d+/gm) ?? []).length,
+    failed: (text.match(/^not ok \d+/gm) ?? []).length,
+  }
+}
+
+/** run-v2-checks.sh console: `CHECK name PASS|FAIL`. */
+export function checkCounts(text) {
+  return {
+    passed: (text.match(/^CHECK \S+ PASS/gm) ?? []).length,
+    failed: (text.match(/^CHECK \S+ FAIL/gm) ?? []).length,
+  }
+}

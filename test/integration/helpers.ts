@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startContainer, type ContainerOptions, type ContainerResult } from '@testcell/core'
+
+export const isRoot = process.getuid?.() === 0
+export const CLI = fileURLToPath(new URL('../../packages/core/bin/testcell.js', import.meta.url))
+
+export interface Ran {
+  result: ContainerResult
+  stdout: string
+  stderr: string
+}
+
+/** Runs a command in a container and collects its output. */
+export async function runIn(command: string[], options: Omit<ContainerOptions, 'command'> = {}): Promise<Ran> {
+  const container = startContainer({ ...options, command })
+  let stdout = ''
+  let stderr = ''
+  container.process.stdout!.on('data', (d: Buffer) => (stdout += d))
+  container.process.stderr!.on('data', (d: Buffer) => (stderr += d))
+  container.process.stdin!.end()
+  const result = await container.result
+  return { result, stdout, stderr }
+}
+
+export const sh = (script: string, options: Omit<ContainerOptions, 'command'> = {}) => runIn(['/bin/sh', '-c', script], options)
+
+/** Runs the `testcell` CLI and collects its output and exit status. */
+export function cli(args: string[], options: { cwd?: string } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+}
+
+/** A project directory owned by the current user; removed by the returned function. */
+export function tempProject(): { dir: string; [Symbol.dispose](): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'testcell-it-'))
+  return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** Host pids whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry))
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found
+}
+
+/** testcell cgroup directories on this host whose name carries `ownerPid`. */
+export function cgroupsOf(ownerPid: number): string[] {
+  const roots = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup']
+  return roots.flatMap((root) => {
+    try {
+      return readdirSync(root).filter((name) => name.startsWith(`testcell-${ownerPid}-`)).map((name) => join(root, name))
+    } catch {
+      return []
+    }
+  })
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+/** Memory caps need a usable cgroup: as root here, or rootless with a delegated v2 cgroup. */
+export function canCapMemory(): boolean {
+  return isRoot || Boolean(process.env.TESTCELL_CGROUP_PARENT)
+}
+
+/** Host pids whose parent is `parent`. */
+export function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(parent)
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] !== 'Z'
+  } catch {
+    return false
+  }
+}

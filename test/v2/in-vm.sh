@@ -1,0 +1,31 @@
+#!/bin/sh
+# Runs inside the cgroup v2 VM (test/v2/run.sh): the v2 driver and the launcher's clone3 path, for real.
+# Busybox sh; prints "CHECK name PASS|FAIL detail" lines that the VM runner counts.
+NODE=$(command -v node || echo /usr/bin/node)
+TESTCELL="$NODE /project/packages/core/bin/testcell.js"
+LEAK='const a=[];for(;;)a.push(Buffer.alloc(1<<20,1))'
+check() { if [ "$2" = ok ]; then echo "CHECK $1 PASS $3"; else echo "CHECK $1 FAIL $3"; fi; }
+json() { $NODE -e "const r=require('$1');console.log(r.$2)"; }
+cd /tmp
+
+$TESTCELL doctor > doctor.out 2>&1; rc=$?
+grep -q 'cgroup v2' doctor.out && [ $rc = 0 ] && check v2_doctor ok "$(tail -n1 doctor.out)" || check v2_doctor no "rc=$rc $(cat doctor.out)"
+
+$TESTCELL run --memory 64MiB --result-json /tmp/oom.json -- $NODE -e "$LEAK" > oom.out 2> oom.err; rc=$?
+peak=$(json /tmp/oom.json peakMemoryBytes); oom=$(json /tmp/oom.json oomKilled)
+grep -q 'killed: memory limit 64 MiB exceeded (peak' oom.err && [ $rc = 137 ] && [ "$oom" = true ] \
+  && check v2_memory_kill_verdict ok "rc=$rc $(cat oom.err)" || check v2_memory_kill_verdict no "rc=$rc oom=$oom $(cat oom.err)"
+[ "$peak" -gt 50000000 ] && [ "$peak" -le 67108864 ] && check v2_peak ok "peak=$peak" || check v2_peak no "peak=$peak"
+
+$TESTCELL run --memory 64MiB -- sh -c 'kill -9 $$' 2> kill.err; rc=$?
+[ $rc = 137 ] && ! grep -q memory kill.err && check v2_plain_sigkill_not_oom ok "rc=$rc" || check v2_plain_sigkill_not_oom no "rc=$rc $(cat kill.err)"
+
+out=$($TESTCELL run --memory 64MiB -- cat /proc/self/cgroup 2>&1)
+echo "$out" | grep -q '^0::/testcell-[0-9]*-[0-9a-f]*$' && check v2_payload_born_in_cgroup ok "$out" || check v2_payload_born_in_cgroup no "$out"
+
+out=$($TESTCELL run --pids-limit 16 -- sh -c 'i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo started; kill -9 -1' 2>&1); rc=$?
+! echo "$out" | grep -q started && [ $rc != 0 ] && check v2_pids_limit ok "rc=$rc" || check v2_pids_limit no "rc=$rc $out"
+
+left=$(ls -d "$V2_CGROOT"/../testcell-* /sys/fs/cgroup/testcell-* 2>/dev/null)
+[ -z "$left" ] && check v2_no_cgroup_left ok "" || check v2_no_cgroup_left no "$left"
+exit 0

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+
+// Our own tests. Unit tests are pure; integration tests start real containers (root or rootless).
+export default defineConfig({
+  // The rootless run cannot write into a root-owned checkout: scripts/test.mjs points the cache elsewhere.
+  cacheDir: process.env.TESTCELL_CACHE_DIR ?? 'node_modules/.vite',
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
