@@ -1,0 +1,71 @@
+/* The plan written by TypeScript (native/PROTOCOL.md): parsed into a struct, nothing decided here. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum mount_op_type
+{
+  OP_OVERLAY,
+  OP_BIND,
+  OP_TMPFS,
+  OP_PROC,
+  OP_SYSFS,
+  OP_DEV,
+  OP_MKDIR,
+  OP_SYMLINK,
+  OP_MASK,
+  OP_READONLY,
+};
+
+struct mount_op
+{
+  enum mount_op_type type;
+  const char *target;  /* inside the container */
+  const char *source;  /* bind: host path; symlink: link text */
+  bool readonly;       /* bind */
+  bool userxattr;      /* overlay */
+  mode_t mode;         /* tmpfs, mkdir */
+  const char **lowers; /* overlay: host paths, topmost first */
+  size_t n_lowers;
+};
+
+#define PLAN_MAX_LIST 64
+
+struct plan
+{
+  bool userns;
+  const char *uid_map, *gid_map;
+  bool netns, loopback;
+  const char *hostname;
+  const char *cgroup_v2;
+  const char *cgroup_join[PLAN_MAX_LIST];
+  size_t n_cgroup_join;
+  const char *cgroup_remove[PLAN_MAX_LIST];
+  size_t n_cgroup_remove;
+  bool has_root;
+  mode_t root_mode;
+  struct mount_op *ops;
+  size_t n_ops;
+  const char *cwd;
+  int keep_fds[PLAN_MAX_LIST];
+  size_t n_keep_fds;
+  bool caps_default;
+  char **argv; /* NULL-terminated */
+};
+
+enum plan_status
+{
+  PLAN_COMPLETE = 1,
+  PLAN_INCOMPLETE = 0,
+  PLAN_INVALID = -1,
+};
+
+/* Parses `len` bytes of tokens; the plan points into `buf`, which must outlive it. On PLAN_INVALID
+   `error` says why. Call plan_free afterwards in every case. */
+enum plan_status plan_parse (char *buf, size_t len, struct plan *plan, char *error, size_t error_size);
+void plan_free (struct plan *plan);
+
+/* Appends `path` to `out` with overlayfs' separators (`\`, `,`, `:`) escaped; -1 if it does not fit. */
+int overlay_escape (char *out, size_t size, const char *path);
