@@ -22,7 +22,8 @@ export class CgroupV1Driver implements CgroupDriver {
       throw new CgroupError('a pids limit was asked for, but the cgroup v1 pids controller is not mounted')
     }
     const memory = join(this.memoryParent, name)
-    const pids = this.pidsParent ? join(this.pidsParent, name) : null
+    // Every v1 hierarchy joined costs a task migration (a slow RCU-synchronised lock): pids only when asked.
+    const pids = this.pidsParent && limits.pidsLimit !== null ? join(this.pidsParent, name) : null
     const dirs = pids ? [memory, pids] : [memory]
     const created: string[] = []
     try {
