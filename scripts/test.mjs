@@ -33,7 +33,7 @@ function pnpm(args) {
 
 function vitest(project, { user, env = {}, name = project } = {}) {
   const out = join(reports, `${name}.json`)
-  const args = ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]
+  const args = ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--configLoader', 'runner', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]
   const command = user ? ['runuser', '-u', user, '--', 'env', `HOME=${reports}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...args] : [process.execPath, ...args]
   const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, ...env, TESTCELL_CACHE_DIR: join(reports, `cache-${name}`) } })
   if (!existsSync(out)) return { passed: 0, failed: 1, note: `vitest exited ${result.status} without a report` }

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs'
 /** Vitest's JSON reporter file. */
 export function vitestCounts(path) {
   const report = JSON.parse(readFileSync(path, 'utf8'))
-  return { passed: report.numPassedTests, failed: report.numFailedTests + (report.numFailedTestSuites ?? 0) }
+  // A file that fails before any test runs (import error, startup failure) has no assertion results.
+  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles }
 }
 
 /** TAP text (`ok N` / `not ok N`). */

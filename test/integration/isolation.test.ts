@@ -62,7 +62,7 @@ describe('namespaces', () => {
   })
 
   it('closes every inherited fd except stdio and the IPC channel', async () => {
-    const fds = 'sleep 5 & ls /proc/$!/fd | sort -n | tr "\\n" " "; kill $!'
+    const fds = 'sleep 5 & sleep 0.2; ls /proc/$!/fd | sort -n | tr "\\n" " "; kill $!'
     expect((await sh(fds)).stdout.trim()).toBe('0 1 2')
     expect((await sh(fds, { ipc: 'json' })).stdout.trim()).toBe('0 1 2 3')
   })
