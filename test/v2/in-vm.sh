@@ -1,6 +1,11 @@
 #!/bin/sh
 # Runs inside the cgroup v2 VM (test/v2/run.sh): the v2 driver and the launcher's clone3 path, for real.
 # Busybox sh; prints "CHECK name PASS|FAIL detail" lines that the VM runner counts.
+# The VM's root is the initramfs, where pivot_root(2) is refused (EINVAL) as on no real host: move a bind
+# of it over / in a private mount namespace first, as switch_root-style tools do, then run the checks there.
+if [ -z "$TESTCELL_V2_REROOTED" ]; then
+  exec unshare -m sh -c 'mkdir -p /mnt/reroot && mount --rbind / /mnt/reroot && cd /mnt/reroot && mount --move . / && exec chroot . env TESTCELL_V2_REROOTED=1 /bin/sh "$0"' "$0"
+fi
 NODE=$(command -v node || echo /usr/bin/node)
 TESTCELL="$NODE /project/packages/core/bin/testcell.js"
 LEAK='const a=[];for(;;)a.push(Buffer.alloc(1<<20,1))'

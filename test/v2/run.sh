@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tool=../shared/tools/qemu-cgroup-v2/run-v2-checks.sh
 [ -x "$tool" ] || tool=$(dirname "$PWD")/shared/tools/qemu-cgroup-v2/run-v2-checks.sh
+make -s -C native static
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/packages/core" "$stage/native/build"
