@@ -115,26 +115,43 @@ clone_init (const struct plan *plan, bool *in_cgroup)
 }
 
 static void
-configure_child (const struct plan *plan, pid_t pid, bool in_cgroup)
+write_id_maps (const struct plan *plan, pid_t pid)
 {
-  char path[64], number[32];
+  char path[64];
+  if (!plan->userns)
+    return;
+  snprintf (path, sizeof path, "/proc/%d/setgroups", pid);
+  write_file (path, "deny", "idmap");
+  snprintf (path, sizeof path, "/proc/%d/uid_map", pid);
+  write_file (path, plan->uid_map, "idmap");
+  snprintf (path, sizeof path, "/proc/%d/gid_map", pid);
+  write_file (path, plan->gid_map, "idmap");
+}
+
+/* v2 without clone3: the child is migrated now, overlapping with it building its root; it waits for
+   this before starting the payload. (v1 children move themselves: see container.c.) */
+static void
+join_cgroup_v2 (const struct plan *plan, pid_t pid, bool in_cgroup)
+{
+  char path[4096], number[32];
+  if (!plan->cgroup_v2 || in_cgroup)
+    return;
   snprintf (number, sizeof number, "%d", pid);
-  if (plan->userns)
-    {
-      snprintf (path, sizeof path, "/proc/%d/setgroups", pid);
-      write_file (path, "deny", "idmap");
-      snprintf (path, sizeof path, "/proc/%d/uid_map", pid);
-      write_file (path, plan->uid_map, "idmap");
-      snprintf (path, sizeof path, "/proc/%d/gid_map", pid);
-      write_file (path, plan->gid_map, "idmap");
-    }
-  if (plan->cgroup_v2 && !in_cgroup)
-    {
-      snprintf (path, sizeof path, "%s/cgroup.procs", plan->cgroup_v2);
-      write_file (path, number, "cgroup");
-    }
+  if ((size_t) snprintf (path, sizeof path, "%s/cgroup.procs", plan->cgroup_v2) >= sizeof path)
+    die ("cgroup", NULL, plan->cgroup_v2, "path too long");
+  write_file (path, number, "cgroup");
+}
+
+/* v1: the files init writes "0" to, opened here with the launcher's credentials. */
+static void
+open_cgroup_joins (struct plan *plan)
+{
   for (size_t i = 0; i < plan->n_cgroup_join; i++)
-    write_file (plan->cgroup_join[i], number, "cgroup");
+    {
+      plan->cgroup_join_fds[i] = open (plan->cgroup_join[i], O_WRONLY | O_CLOEXEC);
+      if (plan->cgroup_join_fds[i] < 0)
+        die ("cgroup", "open", plan->cgroup_join[i], "cannot open the container's cgroup");
+    }
 }
 
 static void
@@ -216,6 +233,30 @@ on_signal (int sfd, pid_t parent, struct state *s)
     kill (s->init, sig);
 }
 
+/* The exit record, with the files the plan asked for (the cgroup's counters, read after every process of
+   the container is gone and before the cgroup is removed). A file that cannot be read is left out. */
+static void
+report_exit (const struct plan *plan, const char *exit_line)
+{
+  static char line[PLAN_MAX_LIST * 8192], content[4096], path[4200], text[8192];
+  size_t used = (size_t) snprintf (line, sizeof line, "%.*s,\"files\":{", (int) (strlen (exit_line) - 2), exit_line);
+  const char *separator = "";
+  for (size_t i = 0; i < plan->n_report_files; i++)
+    {
+      cleanup_fd int fd = open (plan->report_files[i], O_RDONLY | O_CLOEXEC);
+      long n = fd < 0 ? -1 : TEMP_FAILURE_RETRY (read (fd, content, sizeof content - 1));
+      if (n < 0)
+        continue;
+      content[n] = '\0';
+      if (json_string (path, sizeof path, plan->report_files[i]) < 0 || json_string (text, sizeof text, content) < 0)
+        continue;
+      used += (size_t) snprintf (line + used, sizeof line - used, "%s%s:%s", separator, path, text);
+      separator = ",";
+    }
+  snprintf (line + used, sizeof line - used, "}}\n");
+  report_line (line);
+}
+
 __attribute__ ((noreturn)) static void
 exit_like (const char *exit_line)
 {
@@ -270,6 +311,7 @@ main (int argc, char **argv)
     die ("launcher", "pipe2", NULL, "cannot create the launcher's pipes");
 
   bool in_cgroup;
+  open_cgroup_joins (&plan);
   s.init = clone_init (&plan, &in_cgroup);
   if (s.init == 0)
     {
@@ -280,13 +322,20 @@ main (int argc, char **argv)
     }
   close (release[0]);
   close (reports[1]);
-  configure_child (&plan, s.init, in_cgroup);
+  for (size_t i = 0; i < plan.n_cgroup_join; i++)
+    close (plan.cgroup_join_fds[i]);
+  /* Two release bytes: after the id maps (build the root), after the cgroup (start the payload). A
+     failure in between closes the pipe and the child gives up. */
+  write_id_maps (&plan, s.init);
+  if (TEMP_FAILURE_RETRY (write (release[1], "1", 1)) != 1)
+    die ("launcher", "write", NULL, "cannot release the container");
+  join_cgroup_v2 (&plan, s.init, in_cgroup);
+  if (TEMP_FAILURE_RETRY (write (release[1], "2", 1)) != 1)
+    die ("launcher", "write", NULL, "cannot release the container");
+  close (release[1]);
   char line[64];
   snprintf (line, sizeof line, "{\"type\":\"pid\",\"pid\":%d}\n", s.init);
   report_line (line);
-  if (TEMP_FAILURE_RETRY (write (release[1], "1", 1)) != 1)
-    die ("launcher", "write", NULL, "cannot release the container");
-  close (release[1]);
 
   /* Until the container is gone: relay records, forward signals, watch the parent. */
   while (!(s.init_reaped && s.reports_done))
@@ -325,24 +374,8 @@ main (int argc, char **argv)
       else
         snprintf (s.exit_line, sizeof s.exit_line, "{\"type\":\"exit\",\"code\":%d}\n", WEXITSTATUS (s.init_status));
     }
-  report_line (s.exit_line);
+  report_exit (&plan, s.exit_line);
 
-  /* The parent reads the cgroup's counters, then closes its end: only then is the cgroup removed. */
-  for (;;)
-    {
-      struct pollfd fds[] = { { .fd = control, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-      if (TEMP_FAILURE_RETRY (poll (fds, 2, -1)) < 0)
-        break;
-      if (fds[1].revents)
-        {
-          struct signalfd_siginfo info;
-          if (read (sfd, &info, sizeof info) == sizeof info && info.ssi_signo == SIGTERM && getppid () != parent)
-            break;
-        }
-      char ignored[64];
-      if (fds[0].revents && TEMP_FAILURE_RETRY (read (control, ignored, sizeof ignored)) <= 0)
-        break;
-    }
   remove_cgroups (&plan);
   plan_free (&plan);
   exit_like (s.exit_line);

@@ -116,14 +116,14 @@ plan_parse (char *buf, size_t len, struct plan *plan, char *error, size_t error_
         NEED (plan->hostname);
       else if (strcmp (op, "cgroup-v2") == 0)
         NEED (plan->cgroup_v2);
-      else if (strcmp (op, "cgroup-join") == 0 || strcmp (op, "cgroup-remove") == 0)
+      else if (strcmp (op, "cgroup-join") == 0 || strcmp (op, "cgroup-remove") == 0 || strcmp (op, "report-file") == 0)
         {
-          bool join = op[7] == 'j';
-          size_t *count = join ? &plan->n_cgroup_join : &plan->n_cgroup_remove;
+          bool join = op[7] == 'j', report = op[0] == 'r';
+          size_t *count = report ? &plan->n_report_files : join ? &plan->n_cgroup_join : &plan->n_cgroup_remove;
           NEED (a);
           if (*count >= PLAN_MAX_LIST)
             INVALID ("too many %s entries", op);
-          (join ? plan->cgroup_join : plan->cgroup_remove)[(*count)++] = a;
+          (report ? plan->report_files : join ? plan->cgroup_join : plan->cgroup_remove)[(*count)++] = a;
         }
       else if (strcmp (op, "overlay-userxattr") == 0)
         {

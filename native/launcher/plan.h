@@ -41,7 +41,10 @@ struct plan
   const char *hostname;
   const char *cgroup_v2;
   const char *cgroup_join[PLAN_MAX_LIST];
+  int cgroup_join_fds[PLAN_MAX_LIST]; /* opened by the launcher, written by init */
   size_t n_cgroup_join;
+  const char *report_files[PLAN_MAX_LIST];
+  size_t n_report_files;
   const char *cgroup_remove[PLAN_MAX_LIST];
   size_t n_cgroup_remove;
   bool has_root;

@@ -12,16 +12,6 @@ export function parseKeyed(text: string): Map<string, number> {
   return values
 }
 
-export function readKeyed(path: string): Map<string, number> | null {
-  const text = readOptional(path)
-  return text === null ? null : parseKeyed(text)
-}
-
-export function readNumber(path: string): number | null {
-  const text = readOptional(path)?.trim()
-  return text && /^\d+$/.test(text) ? Number(text) : null
-}
-
 export function readOptional(path: string): string | null {
   try {
     return readFileSync(path, 'utf8')

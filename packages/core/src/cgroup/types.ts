@@ -25,7 +25,10 @@ export interface ContainerCgroup {
   readonly planSteps: PlanOp[]
   /** Directories of this cgroup (one per v1 hierarchy, one on v2). */
   readonly dirs: readonly string[]
+  /** Counters read now from the cgroup. */
   readUsage(): CgroupUsage
+  /** Counters from file contents the launcher reported (`report-file`), keyed by path. */
+  usageFrom(files: Readonly<Record<string, string>>): CgroupUsage
   /** Removes the cgroup; idempotent, safe after the launcher already removed it. */
   remove(): Promise<void>
 }

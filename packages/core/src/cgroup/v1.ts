@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
-import { readKeyed, readNumber, removeCgroupDir, writeControl } from './files.js'
+import { parseKeyed, readOptional, removeCgroupDir, writeControl } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v1: one directory in the memory hierarchy and, if mounted, one in the pids hierarchy. */
@@ -46,6 +46,8 @@ export class CgroupV1Driver implements CgroupDriver {
   }
 }
 
+const COUNTERS = ['memory.oom_control', 'memory.max_usage_in_bytes', 'memory.stat']
+
 class CgroupV1 implements ContainerCgroup {
   readonly version = 1 as const
   readonly planSteps: PlanOp[]
@@ -55,17 +57,27 @@ class CgroupV1 implements ContainerCgroup {
     private readonly memory: string,
   ) {
     this.planSteps = [
-      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', procsFile: join(dir, 'cgroup.procs') })),
+      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', procsFile: join(dir, 'tasks') })),
+      ...COUNTERS.map((name): PlanOp => ({ op: 'report-file', path: join(memory, name) })),
       ...dirs.map((dir): PlanOp => ({ op: 'cgroup-remove', dir })),
     ]
   }
 
   readUsage(): CgroupUsage {
-    const stat = readKeyed(join(this.memory, 'memory.stat'))
+    return this.usage((name) => readOptional(join(this.memory, name)))
+  }
+
+  usageFrom(files: Readonly<Record<string, string>>): CgroupUsage {
+    return this.usage((name) => files[join(this.memory, name)] ?? null)
+  }
+
+  private usage(read: (name: string) => string | null): CgroupUsage {
+    const stat = parseKeyed(read('memory.stat') ?? '')
+    const peak = read('memory.max_usage_in_bytes')?.trim()
     return {
-      oomKillCount: readKeyed(join(this.memory, 'memory.oom_control'))?.get('oom_kill') ?? 0,
-      peakMemoryBytes: readNumber(join(this.memory, 'memory.max_usage_in_bytes')),
-      memoryStat: stat && {
+      oomKillCount: parseKeyed(read('memory.oom_control') ?? '').get('oom_kill') ?? 0,
+      peakMemoryBytes: peak && /^\d+$/.test(peak) ? Number(peak) : null,
+      memoryStat: stat.size === 0 ? null : {
         anon: stat.get('total_rss') ?? stat.get('rss') ?? 0,
         file: stat.get('total_cache') ?? stat.get('cache') ?? 0,
         shmem: stat.get('total_shmem') ?? stat.get('shmem') ?? 0,

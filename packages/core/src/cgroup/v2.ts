@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
-import { readKeyed, readNumber, removeCgroupDir, writeControl } from './files.js'
+import { parseKeyed, readOptional, removeCgroupDir, writeControl } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v2: one directory under a parent whose subtree has the memory and pids controllers enabled. */
@@ -38,6 +38,8 @@ export class CgroupV2Driver implements CgroupDriver {
   }
 }
 
+const COUNTERS = ['memory.events', 'memory.peak', 'memory.stat']
+
 class CgroupV2 implements ContainerCgroup {
   readonly version = 2 as const
   readonly planSteps: PlanOp[]
@@ -47,16 +49,26 @@ class CgroupV2 implements ContainerCgroup {
     this.dirs = [dir]
     this.planSteps = [
       { op: 'cgroup-v2', dir },
+      ...COUNTERS.map((name): PlanOp => ({ op: 'report-file', path: join(dir, name) })),
       { op: 'cgroup-remove', dir },
     ]
   }
 
   readUsage(): CgroupUsage {
-    const stat = readKeyed(join(this.dir, 'memory.stat'))
+    return this.usage((name) => readOptional(join(this.dir, name)))
+  }
+
+  usageFrom(files: Readonly<Record<string, string>>): CgroupUsage {
+    return this.usage((name) => files[join(this.dir, name)] ?? null)
+  }
+
+  private usage(read: (name: string) => string | null): CgroupUsage {
+    const stat = parseKeyed(read('memory.stat') ?? '')
+    const peak = read('memory.peak')?.trim()
     return {
-      oomKillCount: readKeyed(join(this.dir, 'memory.events'))?.get('oom_kill') ?? 0,
-      peakMemoryBytes: readNumber(join(this.dir, 'memory.peak')),
-      memoryStat: stat && { anon: stat.get('anon') ?? 0, file: stat.get('file') ?? 0, shmem: stat.get('shmem') ?? 0 },
+      oomKillCount: parseKeyed(read('memory.events') ?? '').get('oom_kill') ?? 0,
+      peakMemoryBytes: peak && /^\d+$/.test(peak) ? Number(peak) : null,
+      memoryStat: stat.size === 0 ? null : { anon: stat.get('anon') ?? 0, file: stat.get('file') ?? 0, shmem: stat.get('shmem') ?? 0 },
     }
   }
 

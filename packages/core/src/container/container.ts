@@ -126,9 +126,7 @@ export class Container implements AsyncDisposable {
         break
       case 'exit':
         this.exitRecord = record
-        this.usage = this.readUsage()
-        // Releasing the launcher: it removes the cgroup and exits with the payload's status.
-        this.control.end()
+        this.usage = this.input.cgroup && record.files ? this.input.cgroup.usageFrom(record.files) : NO_USAGE
         break
     }
   }

@@ -6,6 +6,7 @@ export type PlanOp =
   | { op: 'cgroup-v2'; dir: string }
   | { op: 'cgroup-join'; procsFile: string }
   | { op: 'cgroup-remove'; dir: string }
+  | { op: 'report-file'; path: string }
   | { op: 'overlay-userxattr'; enabled: boolean }
   | { op: 'mount-tmpfs-root'; mode: number }
   | { op: 'overlay'; target: string; lowers: readonly string[] }
@@ -38,6 +39,8 @@ function tokens(step: PlanOp): (string | number)[] {
       return [step.dir]
     case 'cgroup-join':
       return [step.procsFile]
+    case 'report-file':
+      return [step.path]
     case 'overlay-userxattr':
       return [step.enabled ? 1 : 0]
     case 'mount-tmpfs-root':

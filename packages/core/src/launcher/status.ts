@@ -5,8 +5,8 @@ export type StatusRecord =
   | { type: 'pid'; pid: number }
   | { type: 'started' }
   | ({ type: 'error' } & LauncherFailure)
-  | { type: 'exit'; code: number; signal?: undefined }
-  | { type: 'exit'; signal: number; code?: undefined }
+  | { type: 'exit'; code: number; signal?: undefined; files?: Record<string, string> }
+  | { type: 'exit'; signal: number; code?: undefined; files?: Record<string, string> }
 
 /** Splits the control stream into records; throws on anything that is not a valid record. */
 export class StatusDecoder {
