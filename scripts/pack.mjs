@@ -12,7 +12,7 @@ run(process.execPath, ['scripts/build.mjs'])
 const prebuilt = join(root, 'packages/core/prebuilt', `linux-${process.arch}`)
 rmSync(join(root, 'packages/core/prebuilt'), { recursive: true, force: true })
 mkdirSync(prebuilt, { recursive: true })
-copyFileSync(join(root, 'native/build/testcell-launcher-static'), join(prebuilt, 'testcell-launcher'))
+copyFileSync(join(root, 'native/build/testcell-launcher'), join(prebuilt, 'testcell-launcher'))
 chmodSync(join(prebuilt, 'testcell-launcher'), 0o755)
 
 const out = join(root, 'packed')

@@ -10,5 +10,5 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/packages/core" "$stage/native/build"
 cp -r packages/core/bin packages/core/dist packages/core/package.json "$stage/packages/core/"
-cp native/build/testcell-launcher-static "$stage/native/build/testcell-launcher"
+cp native/build/testcell-launcher "$stage/native/build/testcell-launcher"
 exec bash "$tool" --node --include "$stage:/project" --test-script test/v2/in-vm.sh --timeout 600

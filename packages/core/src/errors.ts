@@ -30,11 +30,20 @@ export class TestcellError extends Error {
 /** An option had a bad value: names the option, the value and the expected form. */
 export class OptionError extends TestcellError {
   readonly option: string
+  readonly value: unknown
+  readonly expected: string
 
   constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; source?: string }) {
     const where = options?.source ? ` in ${options.source}` : ''
     super('TESTCELL_INVALID_OPTION', `invalid ${option}${where}: ${formatValue(value)}; expected ${expected}`, options)
     this.option = option
+    this.value = value
+    this.expected = expected
+  }
+
+  /** The same error, saying where the option was written (a config file, a test file's docblock). */
+  in(source: string): OptionError {
+    return new OptionError(this.option, this.value, this.expected, { source })
   }
 }
 

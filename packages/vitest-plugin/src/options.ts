@@ -1,0 +1,82 @@
+import {
+  checkHostname,
+  checkMemory,
+  checkNetwork,
+  checkPidsLimit,
+  OptionError,
+  parseVolume,
+  type NetworkMode,
+} from '@testcell/core'
+
+/** Options of `container()` (defaults for every container file) and of `@vitest-environment-options`. */
+export interface ContainerPluginOptions {
+  /** Memory budget per test file, swap counted: `256MiB`, `1.5G`, bytes. The kernel kills a file past it. */
+  memory?: string | number
+  /** Maximum number of processes and threads per file. */
+  pidsLimit?: number
+  /** `loopback` (default), `none` or `host`. */
+  network?: NetworkMode
+  hostname?: string
+  /** Bind mounts `SRC:DST[:ro|rw]`, SRC relative to the project root. */
+  volumes?: string[]
+  env?: Record<string, string>
+  /** What to do where containers cannot run: fail the run (`error`, default) or run container files as plain forks (`warn`). */
+  onUnsupported?: 'error' | 'warn'
+  /** Plugin only: print the per-file memory table at the end of the run (default true). */
+  reporter?: boolean
+}
+
+export type FileOptions = Omit<ContainerPluginOptions, 'reporter'>
+
+const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'onUnsupported', 'reporter'] as const
+
+/** Validates options without touching the host, so a config still loads where containers cannot run. */
+export function validateOptions(options: unknown, source: string, root: string): ContainerPluginOptions {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionError('options', options, 'an object such as {"memory":"256MiB"}', { source })
+  }
+  const o = options as Record<string, unknown>
+  for (const key of Object.keys(o)) {
+    if (!(KEYS as readonly string[]).includes(key)) throw new OptionError(key, o[key], `one of the options ${KEYS.join(', ')}`, { source })
+  }
+  const wrap = <T>(check: () => T): T => {
+    try {
+      return check()
+    } catch (error) {
+      throw error instanceof OptionError ? error.in(source) : error
+    }
+  }
+  if (o.memory !== undefined) wrap(() => checkMemory(o.memory))
+  if (o.pidsLimit !== undefined) wrap(() => checkPidsLimit(o.pidsLimit))
+  if (o.network !== undefined) wrap(() => checkNetwork(o.network))
+  if (o.hostname !== undefined) wrap(() => checkHostname(o.hostname))
+  if (o.volumes !== undefined) {
+    if (!Array.isArray(o.volumes)) throw new OptionError('volumes', o.volumes, 'an array of "SRC:DST[:ro|rw]" strings', { source })
+    for (const volume of o.volumes) wrap(() => parseVolume('volumes', volume, root))
+  }
+  if (o.env !== undefined && (typeof o.env !== 'object' || o.env === null || Object.values(o.env).some((v) => typeof v !== 'string'))) {
+    throw new OptionError('env', o.env, 'an object of string values', { source })
+  }
+  if (o.onUnsupported !== undefined && o.onUnsupported !== 'error' && o.onUnsupported !== 'warn') {
+    throw new OptionError('onUnsupported', o.onUnsupported, 'one of "error", "warn"', { source })
+  }
+  if (o.reporter !== undefined && typeof o.reporter !== 'boolean') throw new OptionError('reporter', o.reporter, 'true or false', { source })
+  return o as ContainerPluginOptions
+}
+
+/** Plugin defaults, then `environmentOptions.container` of the config, then the file's docblock, key by key. */
+export function fileOptions(
+  defaults: ContainerPluginOptions,
+  configOptions: unknown,
+  docblockOptions: unknown,
+  root: string,
+): FileOptions {
+  const base: FileOptions = { ...defaults }
+  delete (base as ContainerPluginOptions).reporter
+  return {
+    ...base,
+    ...validateOptions(configOptions, 'environmentOptions.container', root),
+    ...validateOptions(docblockOptions, '@vitest-environment-options', root),
+  }
+}

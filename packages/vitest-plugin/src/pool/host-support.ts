@@ -1,0 +1,30 @@
+import { runDoctor, UnsupportedHostError, type DoctorReport } from '@testcell/core'
+import type { FileOptions } from '../options.js'
+
+let report: Promise<DoctorReport> | undefined
+let warned = false
+
+interface Logger {
+  warn(message: string): void
+}
+
+/**
+ * Whether this host can run the file's container, checked once per run with the same checks as
+ * `testcell doctor`: 'container', 'fallback' (onUnsupported: 'warn'), or an UnsupportedHostError.
+ */
+export async function hostSupport(options: FileOptions, logger: Logger): Promise<'container' | 'fallback'> {
+  report ??= runDoctor()
+  const doctor = await report
+  const needsCgroup = options.memory !== undefined || options.pidsLimit !== undefined
+  if (doctor.canRun && (doctor.canCapMemory || !needsCgroup)) return 'container'
+  const problems = doctor.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`)
+  const summary = doctor.canRun
+    ? 'container files ask for a memory or pids limit, but this host cannot enforce one'
+    : 'this host cannot run containers'
+  if (options.onUnsupported === 'warn') {
+    if (!warned) logger.warn(`[vitest-environment-container] ${summary}; container files run as plain forked files without isolation (onUnsupported: 'warn')`)
+    warned = true
+    return 'fallback'
+  }
+  throw new UnsupportedHostError(`${summary} (run \`testcell doctor\` for details; set onUnsupported: 'warn' to run such files without isolation):`, problems)
+}
