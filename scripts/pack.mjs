@@ -1,7 +1,8 @@
 // Packs @testcell/core (with a prebuilt static launcher for this architecture) and
 // vitest-environment-container into ./packed/*.tgz, installable with no compiler.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
@@ -22,4 +23,11 @@ const pnpm = process.env.npm_execpath && /pnpm/.test(process.env.npm_execpath) ?
 for (const pkg of ['packages/core', 'packages/vitest-plugin']) {
   run(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', out], join(root, pkg))
 }
+// pnpm pack stores every file but declared bins as 0644: put the launcher's execute bits back.
+const core = join(out, readdirSync(out).find((f) => f.startsWith('testcell-core-')))
+const staging = mkdtempSync(join(tmpdir(), 'testcell-pack-'))
+run('tar', ['-xzf', core, '-C', staging])
+chmodSync(join(staging, 'package/prebuilt', `linux-${process.arch}`, 'testcell-launcher'), 0o755)
+run('tar', ['-czf', core, '-C', staging, '--owner=0', '--group=0', '--numeric-owner', '--sort=name', '--mtime=1985-10-26 08:15:00Z', 'package'])
+rmSync(staging, { recursive: true, force: true })
 console.log(`packed into ${out}`)

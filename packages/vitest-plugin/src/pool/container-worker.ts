@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { mkdirSync } from 'node:fs'
-import { relative } from 'node:path'
+import { existsSync, mkdirSync, realpathSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkMemory, startContainer, type Container, type ContainerOptions, type ContainerResult } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
@@ -137,7 +137,7 @@ export class ContainerPoolWorker implements PoolWorker {
       hostname: options.hostname,
       volumes,
       workdir: this.root,
-      visiblePaths: [this.root, process.cwd()],
+      visiblePaths: visiblePaths(this.root, this.pool.distPath),
       stdio: 'pipe',
       ipc: 'advanced',
     }
@@ -209,6 +209,19 @@ export class ContainerPoolWorker implements PoolWorker {
   toString(): string {
     return `container worker for ${this.files.map((f) => relative(this.root, f)).join(', ') || '(no file yet)'}`
   }
+}
+
+/**
+ * Host directories the worker needs even when they live under /tmp (which is private inside): the project,
+ * the node_modules directories above it, and the packages of Vitest and of this plugin.
+ */
+function visiblePaths(root: string, vitestDist: string): string[] {
+  const paths = new Set([root, process.cwd(), realpathSync(dirname(vitestDist)), realpathSync(fileURLToPath(new URL('../..', import.meta.url)))])
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) paths.add(realpathSync(join(dir, 'node_modules')))
+    if (dirname(dir) === dir) break
+  }
+  return [...paths]
 }
 
 function limitOf(options: FileOptions): number | null {

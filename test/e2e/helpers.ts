@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { inject } from 'vitest'
+
+export type VitestVersion = 'v4' | 'v5'
+export const VERSIONS: VitestVersion[] = ['v4', 'v5']
+
+export interface VitestRun {
+  code: number | null
+  output: string
+  dir: string
+  durationMs: number
+  /** Vitest's JSON report (null when the run produced none). */
+  report: { numFailedTestSuites: number; numPassedTests: number; testResults: { name: string; status: string; message: string; assertionResults: { status: string }[] }[] } | null
+  status(file: string): string | undefined
+}
+
+/** Copies fixture `name` into the prepared project of `version` and runs that Vitest on it. */
+export async function runVitest(version: VitestVersion, name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<VitestRun> {
+  const project = join(inject('e2eDir'), version)
+  const dir = mkdtempSync(join(project, `${name}-`))
+  cpSync(new URL(`./fixtures/${name}`, import.meta.url), dir, { recursive: true })
+  const node = version === 'v5' ? join(project, 'node_modules/.bin/node') : process.execPath
+  const reportFile = join(dir, '.report.json')
+  const started = performance.now()
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(node, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...args], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => (output += d))
+    child.stderr.on('data', (d: Buffer) => (output += d))
+    child.on('error', reject)
+    child.on('close', (c) => resolve({ code: c, output }))
+  })
+  const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : null
+  return {
+    code,
+    output,
+    dir,
+    durationMs: performance.now() - started,
+    report,
+    status: (file) => report?.testResults.find((r: { name: string }) => r.name === join(dir, file))?.status,
+  }
+}
+
+/** Host pids whose command line is exactly `argv`. */
+export function processesRunning(argv: string[]): number[] {
+  const wanted = `${argv.join('\0')}\0`
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8') === wanted
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
