@@ -146,7 +146,9 @@ export class Container implements AsyncDisposable {
 
   private async waitForExit(): Promise<ContainerResult> {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      this.process.once('error', (cause) => {
+      this.process.on('error', (cause) => {
+        // Only a failed spawn ends here; EPIPE on the IPC channel of a dying container is not news.
+        if (this.process.pid !== undefined) return
         reject(new TestcellError('TESTCELL_LAUNCHER_NOT_FOUND', `cannot start the launcher ${this.input.launcher}: ${cause.message}`, { cause }))
       })
       this.process.once('close', (c, s) => resolve([c, s]))

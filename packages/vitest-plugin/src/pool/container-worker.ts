@@ -77,7 +77,7 @@ export class ContainerPoolWorker implements PoolWorker {
       return
     }
     try {
-      this.child?.send(message)
+      this.child?.send(message, (error) => error && this.onChildError(error))
     } catch (error) {
       this.onChildError(error as NodeJS.ErrnoException)
     }
