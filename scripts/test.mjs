@@ -78,6 +78,8 @@ step('integration-rootless', () => {
   return vitest('integration', { name: 'integration-rootless', user })
 })
 
+step('e2e', () => vitest('e2e'))
+
 step('cgroup-v2-vm', () => {
   const run = sh('bash', ['test/v2/run.sh'], { stdio: ['ignore', 'pipe', 'inherit'] })
   process.stdout.write(run.stdout.split('\n').filter((l) => /^(CHECK|run-v2-checks)/.test(l)).join('\n') + '\n')
