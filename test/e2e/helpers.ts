@@ -18,14 +18,19 @@ export interface VitestRun {
 
 /** Copies fixture `name` into the prepared project of `version` and runs that Vitest on it. */
 export async function runVitest(version: VitestVersion, name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<VitestRun> {
-  const project = join(inject('e2eDir'), version)
-  const dir = mkdtempSync(join(project, `${name}-`))
+  const dir = mkdtempSync(join(inject('e2eDir'), version, `${name}-`))
   cpSync(new URL(`./fixtures/${name}`, import.meta.url), dir, { recursive: true })
+  return runVitestAgain(version, dir, ['run', ...args], env)
+}
+
+/** Runs Vitest of `version` in a fixture copy made by runVitest (`args` start with the command, e.g. `run`). */
+export async function runVitestAgain(version: VitestVersion, dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<VitestRun> {
+  const project = join(inject('e2eDir'), version)
   const node = version === 'v5' ? join(project, 'node_modules/.bin/node') : process.execPath
   const reportFile = join(dir, '.report.json')
   const started = performance.now()
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(node, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...args], {
+    const child = spawn(node, [join(project, 'node_modules/vitest/vitest.mjs'), ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

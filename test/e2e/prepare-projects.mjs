@@ -38,6 +38,7 @@ export function prepareProjects({ quiet = false } = {}) {
         'vitest-environment-container': `file:${plugin}`,
         vitest,
         '@vitest/coverage-v8': vitest,
+        '@vitest/coverage-istanbul': vitest,
         ...extra,
       },
     }, null, 2)}\n`)

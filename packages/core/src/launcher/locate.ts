@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url'
 import { TestcellError } from '../errors.js'
 
 const candidates = (): string[] => [
+  // Workspace checkout: built from native/ by the install (first, so a rebuild is never shadowed).
+  fileURLToPath(new URL('../../../../native/build/testcell-launcher', import.meta.url)),
   // Packed package: a static launcher built for this architecture.
   fileURLToPath(new URL(`../../prebuilt/linux-${process.arch}/testcell-launcher`, import.meta.url)),
-  // Workspace checkout: built from native/ by the install.
-  fileURLToPath(new URL('../../../../native/build/testcell-launcher', import.meta.url)),
 ]
 
 let located: string | undefined
