@@ -31,6 +31,24 @@ echo "$out" | grep -q '^0::/testcell-[0-9]*-[0-9a-f]*$' && check v2_payload_born
 out=$($TESTCELL run --pids-limit 16 -- sh -c 'i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo started; kill -9 -1' 2>&1); rc=$?
 ! echo "$out" | grep -q started && [ $rc != 0 ] && check v2_pids_limit ok "rc=$rc" || check v2_pids_limit no "rc=$rc $out"
 
+# Rootless with a delegated cgroup, as systemd's Delegate= gives one: uid 1000 owns P, its own process lives
+# in P/session, so testcell finds P (the parent of its own cgroup) and creates the container's cgroup there.
+P=/sys/fs/cgroup/testcell-delegated
+mkdir -p $P/session && chown -R 1000:1000 $P
+cat > /tmp/rootless.js <<EOS
+const fs = require('fs'), { spawnSync } = require('child_process')
+fs.writeFileSync('$P/session/cgroup.procs', String(process.pid))
+process.setgid(1000); process.setuid(1000)
+const run = (args) => spawnSync(process.execPath, ['/project/packages/core/bin/testcell.js', 'run', ...args], { encoding: 'utf8', cwd: '/tmp', env: { ...process.env, HOME: '/tmp' } })
+const oom = run(['--memory', '64MiB', '--', process.execPath, '-e', '$LEAK'])
+const ok = run(['--memory', '64MiB', '--', 'sh', '-c', 'id -u; cat /proc/self/cgroup'])
+console.log(JSON.stringify({ oom: [oom.status, oom.stderr.trim()], ok: [ok.status, ok.stdout.trim(), ok.stderr.trim()] }))
+EOS
+out=$($NODE /tmp/rootless.js 2>&1)
+echo "$out" | grep -q '"oom":\[137,"testcell: killed: memory limit 64 MiB exceeded (peak' && check v2_rootless_delegated_memory_kill ok "$out" || check v2_rootless_delegated_memory_kill no "$out"
+echo "$out" | grep -q '"ok":\[0,"0\\n0::/testcell-delegated/testcell-' && check v2_rootless_payload_in_delegated_cgroup ok "$out" || check v2_rootless_payload_in_delegated_cgroup no "$out"
+rmdir $P/session 2>/dev/null; rmdir $P 2>/dev/null
+
 left=$(ls -d "$V2_CGROOT"/../testcell-* /sys/fs/cgroup/testcell-* 2>/dev/null)
 [ -z "$left" ] && check v2_no_cgroup_left ok "" || check v2_no_cgroup_left no "$left"
 exit 0

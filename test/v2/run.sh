@@ -7,6 +7,7 @@ tool=../shared/tools/qemu-cgroup-v2/run-v2-checks.sh
 [ -x "$tool" ] || tool=$(dirname "$PWD")/shared/tools/qemu-cgroup-v2/run-v2-checks.sh
 make -s -C native static
 stage=$(mktemp -d)
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/packages/core" "$stage/native/build"
 cp -r packages/core/bin packages/core/dist packages/core/package.json "$stage/packages/core/"
