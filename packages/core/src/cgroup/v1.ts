@@ -57,7 +57,7 @@ class CgroupV1 implements ContainerCgroup {
     private readonly memory: string,
   ) {
     this.planSteps = [
-      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', procsFile: join(dir, 'tasks') })),
+      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', tasksFile: join(dir, 'tasks') })),
       ...COUNTERS.map((name): PlanOp => ({ op: 'report-file', path: join(memory, name) })),
       ...dirs.map((dir): PlanOp => ({ op: 'cgroup-remove', dir })),
     ]

@@ -4,7 +4,7 @@ export type PlanOp =
   | { op: 'netns'; mode: 'loopback' | 'none' }
   | { op: 'hostname'; name: string }
   | { op: 'cgroup-v2'; dir: string }
-  | { op: 'cgroup-join'; procsFile: string }
+  | { op: 'cgroup-join'; tasksFile: string }
   | { op: 'cgroup-remove'; dir: string }
   | { op: 'report-file'; path: string }
   | { op: 'overlay-userxattr'; enabled: boolean }
@@ -38,7 +38,7 @@ function tokens(step: PlanOp): (string | number)[] {
     case 'cgroup-remove':
       return [step.dir]
     case 'cgroup-join':
-      return [step.procsFile]
+      return [step.tasksFile]
     case 'report-file':
       return [step.path]
     case 'overlay-userxattr':

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync, mkdirSync, realpathSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkMemory, startContainer, type Container, type ContainerOptions, type ContainerResult } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
@@ -204,10 +204,6 @@ export class ContainerPoolWorker implements PoolWorker {
     const file = this.files[0]
     if (!file || this.settings.fallback) return
     recordMemory(this.pool.project.vitest, file, { peakBytes: peak, limitBytes: this.container ? limitOf(this.settings.options) : null })
-  }
-
-  toString(): string {
-    return `container worker for ${this.files.map((f) => relative(this.root, f)).join(', ') || '(no file yet)'}`
   }
 }
 
