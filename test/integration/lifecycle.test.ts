@@ -58,6 +58,16 @@ describe('nothing outlives the container', () => {
     await waitFor(() => cgroupsOf(child.pid!).length === 0)
   })
 
+  it('a killed launcher takes its container with it and the cgroup is still removed', async () => {
+    const marker = `${Math.floor(Math.random() * 900) + 100}.${process.pid}2`
+    const container = startContainer({ command: ['sleep', marker], ...(isRoot ? { memory: '64MiB' } : {}) })
+    await container.started
+    process.kill(container.process.pid!, 'SIGKILL')
+    expect((await container.result).signal).toBe('SIGKILL')
+    await waitFor(() => processesWith(`sleep ${marker}`).length === 0)
+    expect(cgroupsOf(process.pid)).toEqual([])
+  })
+
   it('carries a Node IPC channel to the payload (the Vitest worker path)', async () => {
     const script = 'process.on("message", (m) => { process.send({ echo: m, pid: process.pid }); process.disconnect() })'
     const container = startContainer({ command: [process.execPath, '-e', script], ipc: 'advanced' })
