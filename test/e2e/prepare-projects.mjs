@@ -21,7 +21,12 @@ export function prepareProjects({ quiet = false } = {}) {
   const hash = createHash('sha256')
   for (const file of tarballs) hash.update(readFileSync(file))
   hash.update(JSON.stringify(VERSIONS))
-  const dir = join(process.env.TESTCELL_E2E_DIR ?? tmpdir(), `testcell-e2e-${hash.digest('hex').slice(0, 12)}`)
+  const parent = process.env.TESTCELL_E2E_DIR ?? tmpdir()
+  const dir = join(parent, `testcell-e2e-${hash.digest('hex').slice(0, 12)}`)
+  // Projects built from older tarballs are never used again.
+  for (const entry of readdirSync(parent)) {
+    if (/^testcell-e2e-[0-9a-f]{12}$/.test(entry) && join(parent, entry) !== dir) rmSync(join(parent, entry), { recursive: true, force: true })
+  }
   for (const [name, { vitest, extra }] of Object.entries(VERSIONS)) {
     const project = join(dir, name)
     if (existsSync(join(project, '.ready'))) continue
