@@ -19,7 +19,10 @@ const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.
 const results = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')).testResults : []
 rmSync(out, { recursive: true, force: true })
 
-const status = Object.fromEntries(results.map((r) => [r.name.slice(demo.length + 1), r.status]))
+const byFile = Object.fromEntries(results.map((r) => [r.name.slice(demo.length + 1), r]))
+const status = Object.fromEntries(Object.entries(byFile).map(([file, r]) => [file, r.status]))
+const [portA, portB] = [byFile['tests/port-a.test.ts'], byFile['tests/port-b.test.ts']]
+const portsOverlapped = !!portA && !!portB && portA.startTime < portB.endTime && portB.startTime < portA.endTime
 const leak = results.find((r) => r.name.endsWith('leaks.test.ts'))
 const leftovers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
   try {
@@ -29,7 +32,7 @@ const leftovers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p)
   }
 })
 const checks = [
-  ['both files on port 4321 passed side by side', status['tests/port-a.test.ts'] === 'passed' && status['tests/port-b.test.ts'] === 'passed'],
+  ['both files on port 4321 passed, at the same time', status['tests/port-a.test.ts'] === 'passed' && status['tests/port-b.test.ts'] === 'passed' && portsOverlapped],
   ['the write to /etc stayed in its container', status['tests/writes-etc.test.ts'] === 'passed' && !existsSync('/etc/testcell-demo')],
   ['the process left running died with its container', status['tests/leaves-process.test.ts'] === 'passed' && leftovers.length === 0],
   ['the leak was killed by its budget and reported as such', leak?.status === 'failed' && /killed: memory limit 96 MiB exceeded/.test(JSON.stringify(leak))],

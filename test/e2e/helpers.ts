@@ -12,8 +12,19 @@ export interface VitestRun {
   dir: string
   durationMs: number
   /** Vitest's JSON report (null when the run produced none). */
-  report: { numFailedTestSuites: number; numPassedTests: number; testResults: { name: string; status: string; message: string; assertionResults: { status: string }[] }[] } | null
+  report: { numFailedTestSuites: number; numPassedTests: number; testResults: FileResult[] } | null
   status(file: string): string | undefined
+  /** Whether the two files ran at the same time (per the JSON report's start and end times). */
+  overlapped(a: string, b: string): boolean
+}
+
+interface FileResult {
+  name: string
+  status: string
+  message: string
+  startTime: number
+  endTime: number
+  assertionResults: { status: string }[]
 }
 
 /** Copies fixture `name` into the prepared project of `version` and runs that Vitest on it. */
@@ -42,13 +53,18 @@ export async function runVitestAgain(version: VitestVersion, dir: string, args: 
     child.on('close', (c) => resolve({ code: c, output }))
   })
   const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : null
+  const result = (file: string): FileResult | undefined => report?.testResults.find((r: FileResult) => r.name === join(dir, file))
   return {
     code,
     output,
     dir,
     durationMs: performance.now() - started,
     report,
-    status: (file) => report?.testResults.find((r: { name: string }) => r.name === join(dir, file))?.status,
+    status: (file) => result(file)?.status,
+    overlapped: (a, b) => {
+      const [x, y] = [result(a), result(b)]
+      return !!x && !!y && x.startTime < y.endTime && y.startTime < x.endTime
+    },
   }
 }
 

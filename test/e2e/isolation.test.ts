@@ -14,6 +14,8 @@ describe.each(VERSIONS)('Vitest %s: each container file is isolated', (version) 
       expect(run.status(file), `${file}\n${run.output}`).toBe('passed')
     }
     expect(run.code).toBe(0)
+    // Both port files held port 4321 on both loopbacks at the same time, each in its own network namespace.
+    expect(run.overlapped('tests/port-a.test.ts', 'tests/port-b.test.ts'), run.output).toBe(true)
     // Nothing the container files did is left on the host.
     expect(existsSync(join(run.dir, 'written-by-test.txt'))).toBe(false)
     expect(existsSync('/etc/testcell-e2e')).toBe(false)

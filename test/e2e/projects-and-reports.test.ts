@@ -29,6 +29,10 @@ describe('where containers cannot run', () => {
     expect(run.code).toBe(1)
     expect(run.output).toMatch(/this host cannot run containers \(run `testcell doctor` for details; set onUnsupported: 'warn'/)
     expect(run.output).toMatch(/launcher: TESTCELL_LAUNCHER=\/nonexistent\/testcell-launcher is not an executable file/)
+    // Both files fail to start, the diagnosis is printed once.
+    expect(run.output).toMatch(/one\.test\.ts/)
+    expect(run.output).toMatch(/two\.test\.ts/)
+    expect(run.output.match(/set onUnsupported: 'warn'/g)).toHaveLength(1)
   })
 
   it("onUnsupported: 'warn' runs container files as plain forks after one warning for the whole run", async () => {

@@ -30,7 +30,7 @@ class LazyContainerWorker implements PoolWorker {
   readonly name = 'container'
   readonly cacheFs = false
   private worker: ContainerPoolWorker | null = null
-  private readonly listeners: [string, (...args: any[]) => void][] = []
+  private listeners: [string, (...args: any[]) => void][] = []
 
   constructor(
     private readonly pool: PoolOptions,
@@ -43,7 +43,8 @@ class LazyContainerWorker implements PoolWorker {
   }
 
   off(event: string, callback: (...args: any[]) => void): void {
-    this.worker?.off(event, callback)
+    if (this.worker) this.worker.off(event, callback)
+    else this.listeners = this.listeners.filter(([e, c]) => e !== event || c !== callback)
   }
 
   send(message: Parameters<PoolWorker['send']>[0]): void {

@@ -3,6 +3,7 @@ import type { FileOptions } from '../options.js'
 
 let report: Promise<DoctorReport> | undefined
 let warned = false
+let diagnosed = false
 
 interface Logger {
   warn(message: string): void
@@ -26,5 +27,8 @@ export async function hostSupport(options: FileOptions, logger: Logger): Promise
     warned = true
     return 'fallback'
   }
+  // Every container file fails to start; only the first carries the whole diagnosis and what to do.
+  if (diagnosed) throw new UnsupportedHostError(`${summary} (${problems[0] ?? 'see the first error'}; the full diagnosis is in the first error)`, [])
+  diagnosed = true
   throw new UnsupportedHostError(`${summary} (run \`testcell doctor\` for details; set onUnsupported: 'warn' to run such files without isolation):`, problems)
 }
