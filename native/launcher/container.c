@@ -62,16 +62,18 @@ static void
 reduce_caps (void)
 {
   struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-  struct __user_cap_data_struct data[2] = { 0 };
+  struct __user_cap_data_struct have[2] = { 0 }, data[2] = { 0 };
+  if (syscall (SYS_capget, &header, have) < 0)
+    die ("caps", "capget", NULL, "cannot read capabilities");
   for (int cap = 0; cap < 64; cap++)
     {
       bool keep = false;
       for (size_t i = 0; i < N_ELEMENTS (kept_caps); i++)
         keep |= kept_caps[i] == cap;
-      if (keep)
+      if (keep) /* only what we have: a root without some of them (CAP_SYS_RESOURCE here) keeps running */
         {
-          data[cap / 32].effective |= 1U << (cap % 32);
-          data[cap / 32].permitted |= 1U << (cap % 32);
+          data[cap / 32].effective |= have[cap / 32].permitted & (1U << (cap % 32));
+          data[cap / 32].permitted |= have[cap / 32].permitted & (1U << (cap % 32));
         }
       else if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
         die ("caps", "prctl", NULL, "cannot drop capability %d from the bounding set", cap);
@@ -107,7 +109,7 @@ close_inherited_fds (const struct plan *plan)
       if (i < n)
         {
           if (fcntl (keep[i], F_SETFD, 0) < 0)
-            die ("exec", "fcntl", NULL, "kept fd %d is not open", keep[i]);
+            die ("init", "fcntl", NULL, "keep-fd %d is not open in the launcher", keep[i]);
           from = (unsigned int) keep[i] + 1;
         }
     }
@@ -120,6 +122,7 @@ exec_payload (const struct plan *plan, int exec_report)
   report_fd = exec_report;
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
+  signal (SIGPIPE, SIG_DFL); /* the launcher ignores it, and exec would keep that */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     die ("exec", "prctl", NULL, "cannot set the parent-death signal");
   if (plan->caps_default)
@@ -130,9 +133,9 @@ exec_payload (const struct plan *plan, int exec_report)
   execvpe (plan->argv[0], plan->argv, environ);
   int err = errno;
   if (err == ENOENT)
-    report_error ("exec", "execvp", err, plan->argv[0], "command not found: %s", plan->argv[0]);
+    report_error ("exec", "execvpe", err, plan->argv[0], "command not found: %s", plan->argv[0]);
   else
-    report_error ("exec", "execvp", err, plan->argv[0], "cannot execute %s", plan->argv[0]);
+    report_error ("exec", "execvpe", err, plan->argv[0], "cannot execute %s: %s", plan->argv[0], strerror (err));
   _exit (err == ENOENT ? 127 : 126);
 }
 
@@ -196,10 +199,8 @@ run_init (const struct plan *plan, int release_fd)
         if (pid == payload)
           {
             char line[64];
-            if (WIFSIGNALED (status))
-              snprintf (line, sizeof line, "{\"type\":\"exit\",\"signal\":%d}\n", WTERMSIG (status));
-            else
-              snprintf (line, sizeof line, "{\"type\":\"exit\",\"code\":%d}\n", WEXITSTATUS (status));
+            format_exit (line, sizeof line - 1, status);
+            strcat (line, "\n");
             report_line (line);
             /* Leaving as pid 1 makes the kernel kill every process left in the namespace. */
             _exit (WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status));

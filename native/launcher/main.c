@@ -31,7 +31,7 @@ read_plan (int fd, struct plan *plan)
 {
   size_t size = 65536, len = 0;
   char error[256];
-  char *buf = malloc (size);
+  cleanup_free char *buf = malloc (size);
   for (;;)
     {
       if (!buf)
@@ -44,18 +44,15 @@ read_plan (int fd, struct plan *plan)
         continue;
       if (n < 0)
         die ("plan", "read", NULL, "cannot read the plan");
+      errno = 0;
       if (n == 0)
-        {
-          errno = 0;
-          die ("plan", NULL, NULL, "the plan ended early (%zu bytes, no end token)", len);
-        }
+        die ("plan", NULL, NULL, "the plan ended early (%zu bytes, no end token)", len);
       len += (size_t) n;
       switch (plan_parse (buf, len, plan, error, sizeof error))
         {
         case PLAN_COMPLETE:
-          return buf;
+          return steal_pointer (&buf);
         case PLAN_INVALID:
-          errno = 0;
           die ("plan", NULL, NULL, "%s", error);
         case PLAN_INCOMPLETE:
         default:
@@ -64,12 +61,12 @@ read_plan (int fd, struct plan *plan)
       if (len == size)
         {
           if (size >= MAX_PLAN)
-            {
-              errno = E2BIG;
-              die ("plan", NULL, NULL, "the plan is larger than %d bytes", MAX_PLAN);
-            }
-          size *= 2;
-          buf = realloc (buf, size);
+            die ("plan", NULL, NULL, "the plan is larger than %d bytes", MAX_PLAN);
+          char *bigger = realloc (buf, size *= 2);
+          if (bigger)
+            buf = bigger;
+          else
+            free (steal_pointer (&buf));
         }
     }
 }
@@ -190,11 +187,8 @@ relay_reports (int fd, struct state *s)
       if (strncmp (line, "{\"type\":\"exit\"", 14) == 0)
         {
           size_t len = (size_t) (nl - line);
-          if (len + 2 <= sizeof s->exit_line)
-            {
-              memcpy (s->exit_line, line, len);
-              memcpy (s->exit_line + len, "\n", 2);
-            }
+          if (len < sizeof s->exit_line)
+            memcpy (s->exit_line, line, len + 1);
         }
       else
         {
@@ -239,7 +233,7 @@ static void
 report_exit (const struct plan *plan, const char *exit_line)
 {
   static char line[PLAN_MAX_LIST * 8192], content[4096], path[4200], text[8192];
-  size_t used = (size_t) snprintf (line, sizeof line, "%.*s,\"files\":{", (int) (strlen (exit_line) - 2), exit_line);
+  size_t used = (size_t) snprintf (line, sizeof line, "%.*s,\"files\":{", (int) strlen (exit_line) - 1, exit_line);
   const char *separator = "";
   for (size_t i = 0; i < plan->n_report_files; i++)
     {
@@ -293,9 +287,13 @@ main (int argc, char **argv)
       return 2;
     }
   report_fd = control;
+  /* A write to a parent that is gone must fail with EPIPE, not kill us before the cleanup. */
+  signal (SIGPIPE, SIG_IGN);
   pid_t parent = getppid ();
   if (prctl (PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
     die ("launcher", "prctl", NULL, "cannot set the parent-death signal");
+  if (getppid () != parent) /* the parent died before the prctl: nobody will read the plan's outcome */
+    _exit (EXIT_SETUP_FAILED);
 
   cleanup_free char *plan_buf = read_plan (control, &plan);
 
@@ -368,12 +366,7 @@ main (int argc, char **argv)
       _exit (EXIT_SETUP_FAILED);
     }
   if (!s.exit_line[0]) /* init was killed before it could report (kill(), or a group OOM kill on v2) */
-    {
-      if (WIFSIGNALED (s.init_status))
-        snprintf (s.exit_line, sizeof s.exit_line, "{\"type\":\"exit\",\"signal\":%d}\n", WTERMSIG (s.init_status));
-      else
-        snprintf (s.exit_line, sizeof s.exit_line, "{\"type\":\"exit\",\"code\":%d}\n", WEXITSTATUS (s.init_status));
-    }
+    format_exit (s.exit_line, sizeof s.exit_line, s.init_status);
   report_exit (&plan, s.exit_line);
 
   remove_cgroups (&plan);

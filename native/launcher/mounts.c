@@ -2,8 +2,9 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <linux/mount.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -19,6 +20,22 @@
 #define OLDROOT "/oldroot"
 #define NEWROOT "/newroot"
 #define UPPERS "/ovl"
+
+static bool in_userns;
+
+/* A path as the plan names it: without the staging prefixes /newroot (container) and /oldroot (host). */
+static const char *
+shown (const char *path)
+{
+  static const char *const prefixes[] = { NEWROOT, OLDROOT };
+  for (size_t i = 0; i < N_ELEMENTS (prefixes); i++)
+    {
+      size_t n = strlen (prefixes[i]);
+      if (strncmp (path, prefixes[i], n) == 0 && (path[n] == '/' || path[n] == '\0'))
+        return path[n] ? path + n : "/";
+    }
+  return path;
+}
 
 /* snprintf into a PATH_MAX buffer; a path that does not fit is an error, never silently cut. */
 __attribute__ ((format (printf, 2, 3))) static void
@@ -57,11 +74,11 @@ mkdir_p (const char *path, mode_t mode)
       {
         *p = '\0';
         if (mkdir (buf, 0755) < 0 && errno != EEXIST)
-          die ("mount", "mkdir", buf, "cannot create directory");
+          die ("mount", "mkdir", shown (buf), "cannot create directory");
         *p = '/';
       }
   if (mkdir (buf, mode) < 0 && errno != EEXIST)
-    die ("mount", "mkdir", buf, "cannot create directory");
+    die ("mount", "mkdir", shown (buf), "cannot create directory");
 }
 
 static void
@@ -77,14 +94,14 @@ mkfile (const char *path)
     }
   cleanup_fd int fd = open (path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0 && errno != EEXIST && errno != EISDIR)
-    die ("mount", "open", path, "cannot create mount point");
+    die ("mount", "open", shown (path), "cannot create mount point");
 }
 
 static void
 do_mount (const char *source, const char *target, const char *type, unsigned long flags, const char *data)
 {
   if (mount (source, target, type, flags, data) < 0)
-    die ("mount", "mount", target, "cannot mount %s%s%s", type ? type : source ? source : "", data ? " " : "", data ? data : "");
+    die ("mount", "mount", shown (target), "cannot mount %s%s%s", type ? type : source ? source : "", data ? " " : "", data ? data : "");
 }
 
 /* Read-only, recursively; rootless, a remount must keep the flags the kernel locked on the mount. */
@@ -96,8 +113,10 @@ make_readonly (const char *path)
     return;
   struct statvfs st;
   if (statvfs (path, &st) < 0)
-    die ("mount", "statvfs", path, "cannot read mount flags");
-  unsigned long keep = st.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+    die ("mount", "statvfs", shown (path), "cannot read mount flags");
+  /* ST_NOSUID..ST_NODIRATIME equal their MS_ twins; ST_RELATIME does not (it is MS_BIND's value). */
+  unsigned long keep = st.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_NODIRATIME);
+  keep |= st.f_flag & ST_RELATIME ? MS_RELATIME : st.f_flag & ST_NOATIME ? 0 : MS_STRICTATIME;
   do_mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL);
 }
 
@@ -123,7 +142,11 @@ mount_overlay (const struct mount_op *op, size_t index)
     }
   size_t used = strlen (options);
   snprintf (options + used, sizeof options - used, ",upperdir=%s,workdir=%s%s", upper, work, op->userxattr ? ",userxattr" : "");
-  do_mount ("overlay", target, "overlay", 0, options);
+  if (mount ("overlay", target, "overlay", 0, options) < 0)
+    die ("mount", "mount", op->target, "cannot mount overlay %s%s", options,
+         errno == EINVAL && in_userns ? " (in a user namespace a lower dir with mounts below it, such as /, is "
+                                        "refused: overlay each directory instead)"
+                                      : "");
 }
 
 static void
@@ -164,7 +187,7 @@ mount_dev (const char *dev)
     }
   pathf (path, "%s/pts", dev);
   mkdir_p (path, 0755);
-  if (mount ("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620,gid=5") < 0)
+  if (in_userns || mount ("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620,gid=5") < 0)
     do_mount ("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
   pathf (path, "%s/shm", dev);
   mkdir_p (path, 01777);
@@ -173,7 +196,7 @@ mount_dev (const char *dev)
     {
       pathf (path, "%s/%s", dev, links[i][1]);
       if (symlink (links[i][0], path) < 0)
-        die ("mount", "symlink", path, "cannot create /dev link");
+        die ("mount", "symlink", shown (path), "cannot create /dev link");
     }
 }
 
@@ -259,6 +282,8 @@ void
 setup_root (const struct plan *plan)
 {
   char data[64];
+  mode_t saved_umask = umask (0); /* modes in the plan are exact */
+  in_userns = plan->userns;
   do_mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
   /* Stage on a tmpfs over /tmp, then pivot so the host tree sits at /oldroot (bwrap's trick): host
      paths under /tmp stay reachable, and overlay upper dirs live where the container cannot see. */
@@ -292,4 +317,5 @@ setup_root (const struct plan *plan)
     die ("pivot", "umount2", "/", "cannot detach the host's tree");
   if (chdir ("/") < 0)
     die ("pivot", "chdir", "/", "cannot enter the new root");
+  umask (saved_umask);
 }

@@ -36,7 +36,13 @@ cleanup_closep (int *fd)
 #define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
 #define cleanup_fd __attribute__ ((cleanup (cleanup_closep)))
 
-/* Hands ownership out of a cleanup variable. */
+/* Hand ownership out of a cleanup variable (bwrap's steal_pointer, type-checked by __typeof__). */
+#define steal_pointer(pp)                                                                          \
+  ({                                                                                               \
+    __typeof__ (*(pp)) _p = *(pp);                                                                 \
+    *(pp) = NULL;                                                                                  \
+    _p;                                                                                            \
+  })
 #define steal_fd(fdp)                                                                              \
   ({                                                                                               \
     int _fd = *(fdp);                                                                              \

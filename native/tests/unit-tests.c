@@ -1,7 +1,9 @@
-/* Unit tests of the launcher's pure parts (plan parser, escaping). Output: TAP. */
+/* Unit tests of the launcher's pure parts (plan parser, escaping, record formatting). Output: TAP. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "plan.h"
 #include "report.h"
@@ -106,9 +108,49 @@ test_escaping (void)
   ok (overlay_escape (small, sizeof small, "/much/too/long") < 0, "overlay escaping refuses to truncate");
 
   char json[64];
-  json_string (json, sizeof json, "a\"b\\c\nd");
-  ok (strcmp (json, "\"a\\\"b\\\\c\\u000ad\"") == 0, "JSON strings escape quotes, backslashes and controls");
+  json_string (json, sizeof json, "a\"b\\c\nd\te\x01");
+  ok (strcmp (json, "\"a\\\"b\\\\c\\nd\\te\\u0001\"") == 0, "JSON strings escape quotes, backslashes and controls");
   ok (json_string (json, 4, "toolong") < 0, "JSON escaping refuses to truncate");
+  ok (json_string (json, 8, "\x01") < 0 && json_string (json, 9, "\x01") == 8 && json_string (json, 9, "abcdef") == 8,
+      "JSON escaping leaves room for the closing quote, exactly");
+  json_string (json, sizeof json, "caf\xc3\xa9");
+  ok (strcmp (json, "\"caf\xc3\xa9\"") == 0, "UTF-8 passes through unchanged");
+}
+
+static void
+test_records (void)
+{
+  char line[512];
+  format_error (line, sizeof line, "mount", "mount", 22, "/a \"b\"", "cannot mount overlay: Invalid argument");
+  ok (strcmp (line, "{\"type\":\"error\",\"stage\":\"mount\",\"syscall\":\"mount\",\"errno\":22,\"errname\":\"EINVAL\","
+                    "\"path\":\"/a \\\"b\\\"\",\"message\":\"cannot mount overlay: Invalid argument\"}\n")
+          == 0,
+      "error record with every field");
+  format_error (line, sizeof line, "plan", NULL, 0, NULL, "unknown plan opcode x");
+  ok (strcmp (line, "{\"type\":\"error\",\"stage\":\"plan\",\"message\":\"unknown plan opcode x\"}\n") == 0,
+      "error record without errno, syscall and path");
+  format_error (line, 40, "plan", NULL, 0, NULL, "a message much longer than the line has room for");
+  ok (strlen (line) < 40, "a short buffer truncates instead of overflowing");
+  format_exit (line, sizeof line, 3 << 8);
+  ok (strcmp (line, "{\"type\":\"exit\",\"code\":3}") == 0, "exit record with a code");
+  format_exit (line, sizeof line, SIGKILL);
+  ok (strcmp (line, "{\"type\":\"exit\",\"signal\":9}") == 0, "exit record with a signal");
+}
+
+static void
+test_id_maps (void)
+{
+  /* Maps go to uid_map/gid_map verbatim: several lines, spaces and newlines survive the tokenizer. */
+  static const char *const t[] = { "version", "1", "userns", "0 1000 1\n1 100000 65536\n", "0 1000 1\n",
+                                   "mount-tmpfs-root", "0700", "argv", "1", "true", "end" };
+  char buf[512], error[256];
+  struct plan plan = { 0 };
+  size_t len = tokens (buf, sizeof buf, t, sizeof t / sizeof t[0]);
+  ok (plan_parse (buf, len, &plan, error, sizeof error) == PLAN_COMPLETE && plan.userns
+          && strcmp (plan.uid_map, "0 1000 1\n1 100000 65536\n") == 0 && strcmp (plan.gid_map, "0 1000 1\n") == 0,
+      "multi-line id maps are kept verbatim");
+  ok (plan.root_mode == 0700 && !plan.netns && !plan.caps_default && plan.n_ops == 0, "defaults: host network, caps kept");
+  plan_free (&plan);
 }
 
 int
@@ -117,6 +159,8 @@ main (void)
   test_full_plan ();
   test_invalid_plans ();
   test_escaping ();
+  test_records ();
+  test_id_maps ();
   printf ("1..%d\n", n_tests);
   return n_failed ? 1 : 0;
 }
