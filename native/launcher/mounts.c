@@ -200,13 +200,20 @@ mount_dev (const char *dev)
     }
 }
 
+/* Masks and read-only paths are best effort: a path this kernel does not have is left alone. */
+static bool
+existing (const char *target, char *path, struct stat *st)
+{
+  join (path, NEWROOT, target);
+  return lstat (path, st) == 0;
+}
+
 static void
 mask (const char *target)
 {
   char path[PATH_MAX];
   struct stat st;
-  join (path, NEWROOT, target);
-  if (lstat (path, &st) < 0)
+  if (!existing (target, path, &st))
     return;
   if (S_ISDIR (st.st_mode))
     do_mount ("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555");
@@ -219,8 +226,7 @@ readonly (const char *target)
 {
   char path[PATH_MAX];
   struct stat st;
-  join (path, NEWROOT, target);
-  if (lstat (path, &st) < 0)
+  if (!existing (target, path, &st))
     return;
   do_mount (path, path, NULL, MS_BIND | MS_REC, NULL);
   make_readonly (path);

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
-import { parseKeyed, readOptional, removeCgroupDir, writeControl } from './files.js'
+import { CgroupCounters } from './counters.js'
+import { removeCgroupDir, writeControl } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v1: one directory in the memory hierarchy and, if mounted, one in the pids hierarchy. */
@@ -46,43 +47,37 @@ export class CgroupV1Driver implements CgroupDriver {
   }
 }
 
-const COUNTERS = ['memory.oom_control', 'memory.max_usage_in_bytes', 'memory.stat']
+const V1_COUNTERS = {
+  oomFile: 'memory.oom_control',
+  peakFile: 'memory.max_usage_in_bytes',
+  anon: ['total_rss', 'rss'],
+  file: ['total_cache', 'cache'],
+  shmem: ['total_shmem', 'shmem'],
+}
 
 class CgroupV1 implements ContainerCgroup {
   readonly version = 1 as const
   readonly planSteps: PlanOp[]
+  private readonly counters: CgroupCounters
 
   constructor(
     readonly dirs: readonly string[],
-    private readonly memory: string,
+    memory: string,
   ) {
+    this.counters = new CgroupCounters(memory, V1_COUNTERS)
     this.planSteps = [
       ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', tasksFile: join(dir, 'tasks') })),
-      ...COUNTERS.map((name): PlanOp => ({ op: 'report-file', path: join(memory, name) })),
+      ...this.counters.planSteps,
       ...dirs.map((dir): PlanOp => ({ op: 'cgroup-remove', dir })),
     ]
   }
 
   readUsage(): CgroupUsage {
-    return this.usage((name) => readOptional(join(this.memory, name)))
+    return this.counters.read()
   }
 
   usageFrom(files: Readonly<Record<string, string>>): CgroupUsage {
-    return this.usage((name) => files[join(this.memory, name)] ?? null)
-  }
-
-  private usage(read: (name: string) => string | null): CgroupUsage {
-    const stat = parseKeyed(read('memory.stat') ?? '')
-    const peak = read('memory.max_usage_in_bytes')?.trim()
-    return {
-      oomKillCount: parseKeyed(read('memory.oom_control') ?? '').get('oom_kill') ?? 0,
-      peakMemoryBytes: peak && /^\d+$/.test(peak) ? Number(peak) : null,
-      memoryStat: stat.size === 0 ? null : {
-        anon: stat.get('total_rss') ?? stat.get('rss') ?? 0,
-        file: stat.get('total_cache') ?? stat.get('cache') ?? 0,
-        shmem: stat.get('total_shmem') ?? stat.get('shmem') ?? 0,
-      },
-    }
+    return this.counters.fromReport(files)
   }
 
   async remove(): Promise<void> {

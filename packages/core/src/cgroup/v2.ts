@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
-import { parseKeyed, readOptional, removeCgroupDir, writeControl } from './files.js'
+import { CgroupCounters } from './counters.js'
+import { removeCgroupDir, writeControl } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v2: one directory under a parent whose subtree has the memory and pids controllers enabled. */
@@ -38,38 +39,26 @@ export class CgroupV2Driver implements CgroupDriver {
   }
 }
 
-const COUNTERS = ['memory.events', 'memory.peak', 'memory.stat']
+const V2_COUNTERS = { oomFile: 'memory.events', peakFile: 'memory.peak', anon: ['anon'], file: ['file'], shmem: ['shmem'] }
 
 class CgroupV2 implements ContainerCgroup {
   readonly version = 2 as const
   readonly planSteps: PlanOp[]
   readonly dirs: readonly string[]
+  private readonly counters: CgroupCounters
 
   constructor(private readonly dir: string) {
     this.dirs = [dir]
-    this.planSteps = [
-      { op: 'cgroup-v2', dir },
-      ...COUNTERS.map((name): PlanOp => ({ op: 'report-file', path: join(dir, name) })),
-      { op: 'cgroup-remove', dir },
-    ]
+    this.counters = new CgroupCounters(dir, V2_COUNTERS)
+    this.planSteps = [{ op: 'cgroup-v2', dir }, ...this.counters.planSteps, { op: 'cgroup-remove', dir }]
   }
 
   readUsage(): CgroupUsage {
-    return this.usage((name) => readOptional(join(this.dir, name)))
+    return this.counters.read()
   }
 
   usageFrom(files: Readonly<Record<string, string>>): CgroupUsage {
-    return this.usage((name) => files[join(this.dir, name)] ?? null)
-  }
-
-  private usage(read: (name: string) => string | null): CgroupUsage {
-    const stat = parseKeyed(read('memory.stat') ?? '')
-    const peak = read('memory.peak')?.trim()
-    return {
-      oomKillCount: parseKeyed(read('memory.events') ?? '').get('oom_kill') ?? 0,
-      peakMemoryBytes: peak && /^\d+$/.test(peak) ? Number(peak) : null,
-      memoryStat: stat.size === 0 ? null : { anon: stat.get('anon') ?? 0, file: stat.get('file') ?? 0, shmem: stat.get('shmem') ?? 0 },
-    }
+    return this.counters.fromReport(files)
   }
 
   async remove(): Promise<void> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import type { Socket } from 'node:net'
 import type { ContainerCgroup, CgroupUsage } from '../cgroup/types.js'
 import { LauncherError, TestcellError, type LauncherFailure } from '../errors.js'
+import { launcherFds } from '../launcher/fds.js'
 import { encodePlan, type PlanOp } from '../launcher/plan.js'
 import { StatusDecoder, type StatusRecord } from '../launcher/status.js'
 import type { ContainerConfig } from '../options/container-options.js'
@@ -12,8 +13,6 @@ export interface LaunchInput {
   config: ContainerConfig
   plan: PlanOp[]
   cgroup: ContainerCgroup | null
-  /** The fd the launcher reads its plan from (3, or 4 when fd 3 is the IPC channel). */
-  controlFd: number
 }
 
 const NO_USAGE: CgroupUsage = { oomKillCount: 0, peakMemoryBytes: null, memoryStat: null }
@@ -48,13 +47,14 @@ export class Container implements AsyncDisposable {
     })
     this.started.catch(() => {})
     const base: StdioOptions = config.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : ['pipe', 'pipe', 'pipe']
-    const stdio = [...base, ...(config.ipc ? ['ipc' as const] : []), 'pipe' as const]
-    this.process = spawn(input.launcher, ['--control-fd', String(input.controlFd)], {
+    const { ipcFd, controlFd } = launcherFds(config.ipc !== false)
+    const stdio = [...base, ...(ipcFd !== null ? ['ipc' as const] : []), 'pipe' as const]
+    this.process = spawn(input.launcher, ['--control-fd', String(controlFd)], {
       stdio,
       env: config.env,
       ...(config.ipc ? { serialization: config.ipc } : {}),
     })
-    this.control = this.process.stdio[input.controlFd] as Socket
+    this.control = this.process.stdio[controlFd] as Socket
     this.control.on('data', (chunk: Buffer) => this.onData(chunk))
     this.control.on('error', () => {}) // the launcher's exit is the signal that matters
     this.result = this.waitForExit()

@@ -21,7 +21,6 @@ export function launchContainer(config: ContainerConfig, host: HostInfo): Contai
   const launcher = locateLauncher()
   const cgroup = createCgroup(config, host)
   try {
-    const keepFds = config.ipc ? [3] : []
     const plan = buildContainerPlan({
       config,
       privilege: host.privilege,
@@ -30,9 +29,8 @@ export function launchContainer(config: ContainerConfig, host: HostInfo): Contai
       mounts: host.mounts,
       tree: liveHostTree,
       cgroup: cgroup?.planSteps ?? [],
-      keepFds,
     })
-    return new Container({ launcher, config, plan, cgroup, controlFd: config.ipc ? 4 : 3 })
+    return new Container({ launcher, config, plan, cgroup })
   } catch (error) {
     void cgroup?.remove().catch(() => {})
     throw error

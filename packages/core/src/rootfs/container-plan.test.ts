@@ -9,14 +9,19 @@ const mounts = parseMountInfo('27 1 254:0 / / rw - ext4 /dev/vda rw\n22 27 0:21 
 const tree: HostTree = { kind: () => 'dir', list: () => [], readlink: () => '', mode: () => 0o755, accessible: () => true }
 
 function plan(options: Parameters<typeof normalizeOptions>[0], privilege: 'root' | 'rootless' = 'root') {
-  return buildContainerPlan({ config: normalizeOptions(options, '/proj'), privilege, uid: 1000, gid: 100, mounts, tree, cgroup: [], keepFds: [3] })
+  return buildContainerPlan({ config: normalizeOptions(options, '/proj'), privilege, uid: 1000, gid: 100, mounts, tree, cgroup: [] })
 }
 
 describe('buildContainerPlan', () => {
   it('builds namespaces, root, private paths, payload in order', () => {
-    const ops = plan({ command: ['node', '-v'], hostname: 'box' }).map((o) => o.op)
+    const ops = plan({ command: ['node', '-v'], hostname: 'box', ipc: 'advanced' }).map((o) => o.op)
     expect(ops.slice(0, 8)).toEqual(['netns', 'hostname', 'overlay-userxattr', 'mount-tmpfs-root', 'overlay', 'proc', 'dev', 'tmpfs'])
     expect(ops.slice(-4)).toEqual(['cwd', 'keep-fd', 'caps', 'argv'])
+  })
+
+  it('keeps fd 3 for the payload only when it has an IPC channel', () => {
+    expect(plan({ command: ['true'], ipc: 'json' })).toContainEqual({ op: 'keep-fd', fd: 3 })
+    expect(plan({ command: ['true'] }).some((o) => o.op === 'keep-fd')).toBe(false)
   })
 
   it('maps the invoking user to root in rootless mode and uses userxattr', () => {

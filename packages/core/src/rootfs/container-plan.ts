@@ -1,5 +1,6 @@
 import { isWithin } from '../host/paths.js'
 import type { MountEntry } from '../host/mountinfo.js'
+import { launcherFds } from '../launcher/fds.js'
 import type { PlanOp } from '../launcher/plan.js'
 import { rootlessIdMaps } from '../namespaces.js'
 import type { ContainerConfig } from '../options/container-options.js'
@@ -16,8 +17,6 @@ export interface PlanInput {
   tree: HostTree
   /** Cgroup steps from the cgroup driver (join/enter and remove). */
   cgroup: readonly PlanOp[]
-  /** Inherited fds the payload keeps (Node's IPC channel). */
-  keepFds: readonly number[]
 }
 
 /** The complete plan for one container: namespaces, cgroup, root filesystem, payload. */
@@ -45,7 +44,8 @@ export function buildContainerPlan(input: PlanInput): PlanOp[] {
   plan.push(...MASKED_PATHS.map((target): PlanOp => ({ op: 'mask', target })))
   plan.push(...READONLY_PATHS.map((target): PlanOp => ({ op: 'readonly', target })))
   plan.push({ op: 'cwd', dir: config.workdir })
-  plan.push(...input.keepFds.map((fd): PlanOp => ({ op: 'keep-fd', fd })))
+  const { ipcFd } = launcherFds(config.ipc !== false)
+  if (ipcFd !== null) plan.push({ op: 'keep-fd', fd: ipcFd })
   plan.push({ op: 'caps', mode: 'default' })
   plan.push({ op: 'argv', args: config.command })
   return plan
