@@ -14,7 +14,9 @@ function generate() {
   rmSync(suite, { recursive: true, force: true })
   mkdirSync(join(suite, 'tests'), { recursive: true })
   for (let i = 0; i < FILES; i++) {
-    writeFileSync(join(suite, 'tests', `file-${String(i).padStart(2, '0')}.test.ts`), `import { expect, test } from 'vitest'
+    writeFileSync(
+      join(suite, 'tests', `file-${String(i).padStart(2, '0')}.test.ts`),
+      `import { expect, test } from 'vitest'
 import { createHash } from 'node:crypto'
 
 test('computes', () => {
@@ -24,20 +26,30 @@ test('computes', () => {
 test('allocates a little', () => {
   expect(Array.from({ length: 10000 }, (_, k) => k * ${i}).length).toBe(10000)
 })
-`)
+`,
+    )
   }
-  writeFileSync(join(suite, 'forks.config.ts'), `import { defineConfig } from 'vitest/config'
+  writeFileSync(
+    join(suite, 'forks.config.ts'),
+    `import { defineConfig } from 'vitest/config'
 export default defineConfig({ test: { pool: 'forks' } })
-`)
-  writeFileSync(join(suite, 'container.config.ts'), `import { defineConfig } from 'vitest/config'
+`,
+  )
+  writeFileSync(
+    join(suite, 'container.config.ts'),
+    `import { defineConfig } from 'vitest/config'
 import { container } from 'vitest-environment-container/plugin'
 export default defineConfig({ plugins: [container({ memory: '256MiB', reporter: false })], test: { environment: 'container' } })
-`)
+`,
+  )
 }
 
 function timeRun(config) {
   const start = performance.now()
-  const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--reporter=dot'], { cwd: suite, encoding: 'utf8' })
+  const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--reporter=dot'], {
+    cwd: suite,
+    encoding: 'utf8',
+  })
   const ms = performance.now() - start
   if (run.status !== 0) throw new Error(`${config} failed:\n${run.stdout}\n${run.stderr}`)
   return ms

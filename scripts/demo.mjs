@@ -12,10 +12,14 @@ const out = mkdtempSync(join(tmpdir(), 'testcell-demo-'))
 const report = join(out, 'report.json')
 
 console.log('Running fixtures/demo with `vitest run`: each test file in its own container.\n')
-const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-  cwd: demo,
-  stdio: 'inherit',
-})
+const run = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  {
+    cwd: demo,
+    stdio: 'inherit',
+  },
+)
 const results = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')).testResults : []
 rmSync(out, { recursive: true, force: true })
 
@@ -24,15 +28,20 @@ const status = Object.fromEntries(Object.entries(byFile).map(([file, r]) => [fil
 const [portA, portB] = [byFile['tests/port-a.test.ts'], byFile['tests/port-b.test.ts']]
 const portsOverlapped = !!portA && !!portB && portA.startTime < portB.endTime && portB.startTime < portA.endTime
 const leak = results.find((r) => r.name.endsWith('leaks.test.ts'))
-const leftovers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try {
-    return readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u00004242\u0000'
-  } catch {
-    return false
-  }
-})
+const leftovers = readdirSync('/proc')
+  .filter((p) => /^\d+$/.test(p))
+  .filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u00004242\u0000'
+    } catch {
+      return false
+    }
+  })
 const checks = [
-  ['both files on port 4321 passed, at the same time', status['tests/port-a.test.ts'] === 'passed' && status['tests/port-b.test.ts'] === 'passed' && portsOverlapped],
+  [
+    'both files on port 4321 passed, at the same time',
+    status['tests/port-a.test.ts'] === 'passed' && status['tests/port-b.test.ts'] === 'passed' && portsOverlapped,
+  ],
   ['the write to /etc stayed in its container', status['tests/writes-etc.test.ts'] === 'passed' && !existsSync('/etc/testcell-demo')],
   ['the process left running died with its container', status['tests/leaves-process.test.ts'] === 'passed' && leftovers.length === 0],
   ['the leak was killed by its budget and reported as such', leak?.status === 'failed' && /killed: memory limit 96 MiB exceeded/.test(JSON.stringify(leak))],

@@ -24,7 +24,10 @@ for (const pkg of ['packages/core', 'packages/vitest-plugin']) {
   run(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', out], join(root, pkg))
 }
 // pnpm pack stores every file but declared bins as 0644: put the launcher's execute bits back.
-const core = join(out, readdirSync(out).find((f) => f.startsWith('testcell-core-')))
+const core = join(
+  out,
+  readdirSync(out).find((f) => f.startsWith('testcell-core-')),
+)
 const staging = mkdtempSync(join(tmpdir(), 'testcell-pack-'))
 run('tar', ['-xzf', core, '-C', staging])
 chmodSync(join(staging, 'package/prebuilt', `linux-${process.arch}`, 'testcell-launcher'), 0o755)

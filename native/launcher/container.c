@@ -54,8 +54,8 @@ join_cgroups_v1 (const struct plan *plan)
 
 /* Docker's default capability set. */
 static const int kept_caps[] = {
-  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID,     CAP_FOWNER,           CAP_MKNOD,      CAP_NET_RAW,   CAP_SETGID,
-  CAP_SETUID, CAP_SETFCAP,     CAP_SETPCAP,    CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,      CAP_AUDIT_WRITE,
+  CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,           CAP_MKNOD,      CAP_NET_RAW, CAP_SETGID,
+  CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 static void
@@ -102,15 +102,15 @@ close_inherited_fds (const struct plan *plan)
   unsigned int from = 3;
   for (size_t i = 0; i <= n; i++)
     {
-      unsigned int to = i < n ? (unsigned int) keep[i] : ~0U;
+      unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
       if (to > from && syscall (SYS_close_range, from, to - 1, CLOSE_RANGE_CLOEXEC) < 0)
         for (unsigned int fd = from; fd < to && fd < 65536; fd++)
-          fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
+          fcntl ((int)fd, F_SETFD, FD_CLOEXEC);
       if (i < n)
         {
           if (fcntl (keep[i], F_SETFD, 0) < 0)
             die ("init", "fcntl", NULL, "keep-fd %d is not open in the launcher", keep[i]);
-          from = (unsigned int) keep[i] + 1;
+          from = (unsigned int)keep[i] + 1;
         }
     }
 }
@@ -145,7 +145,7 @@ report_exec (int exec_pipe)
 {
   char buf[8192];
   long n, total = 0;
-  while ((n = TEMP_FAILURE_RETRY (read (exec_pipe, buf + total, sizeof buf - 1 - (size_t) total))) > 0)
+  while ((n = TEMP_FAILURE_RETRY (read (exec_pipe, buf + total, sizeof buf - 1 - (size_t)total))) > 0)
     total += n;
   buf[total] = '\0';
   report_line (total > 0 ? buf : "{\"type\":\"started\"}\n");
@@ -190,7 +190,7 @@ run_init (const struct plan *plan, int release_fd)
         die ("init", "read", NULL, "cannot read signals");
       if (info.ssi_signo != SIGCHLD)
         {
-          kill (payload, (int) info.ssi_signo);
+          kill (payload, (int)info.ssi_signo);
           continue;
         }
       int status;

@@ -47,7 +47,7 @@ read_plan (int fd, struct plan *plan)
       errno = 0;
       if (n == 0)
         die ("plan", NULL, NULL, "the plan ended early (%zu bytes, no end token)", len);
-      len += (size_t) n;
+      len += (size_t)n;
       switch (plan_parse (buf, len, plan, error, sizeof error))
         {
         case PLAN_COMPLETE:
@@ -76,7 +76,7 @@ write_file (const char *path, const char *content, const char *stage)
 {
   cleanup_fd int fd = open (path, O_WRONLY | O_CLOEXEC);
   size_t len = strlen (content);
-  if (fd < 0 || TEMP_FAILURE_RETRY (write (fd, content, len)) != (long) len)
+  if (fd < 0 || TEMP_FAILURE_RETRY (write (fd, content, len)) != (long)len)
     die (stage, "write", path, "cannot write %s", stage);
 }
 
@@ -95,20 +95,21 @@ clone_init (const struct plan *plan, bool *in_cgroup)
       cleanup_fd int cgroup = open (plan->cgroup_v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (cgroup < 0)
         die ("cgroup", "open", plan->cgroup_v2, "cannot open the container's cgroup");
-      struct clone_args args = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t) cgroup };
+      struct clone_args args
+        = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup };
       long pid = syscall (SYS_clone3, &args, sizeof args);
       if (pid >= 0)
         {
           *in_cgroup = true;
-          return (pid_t) pid;
+          return (pid_t)pid;
         }
       if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
         die ("clone", "clone3", plan->cgroup_v2, "cannot create the container");
     }
-  long pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  long pid = syscall (SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0)
     die ("clone", "clone", NULL, "cannot create the namespaces");
-  return (pid_t) pid;
+  return (pid_t)pid;
 }
 
 static void
@@ -134,7 +135,7 @@ join_cgroup_v2 (const struct plan *plan, pid_t pid, bool in_cgroup)
   if (!plan->cgroup_v2 || in_cgroup)
     return;
   snprintf (number, sizeof number, "%d", pid);
-  if ((size_t) snprintf (path, sizeof path, "%s/cgroup.procs", plan->cgroup_v2) >= sizeof path)
+  if ((size_t)snprintf (path, sizeof path, "%s/cgroup.procs", plan->cgroup_v2) >= sizeof path)
     die ("cgroup", NULL, plan->cgroup_v2, "path too long");
   write_file (path, number, "cgroup");
 }
@@ -179,14 +180,14 @@ relay_reports (int fd, struct state *s)
       s->reports_done = true;
       return;
     }
-  used += (size_t) n;
+  used += (size_t)n;
   char *line = pending, *nl;
-  while ((nl = memchr (line, '\n', used - (size_t) (line - pending))))
+  while ((nl = memchr (line, '\n', used - (size_t)(line - pending))))
     {
       *nl = '\0';
       if (strncmp (line, "{\"type\":\"exit\"", 14) == 0)
         {
-          size_t len = (size_t) (nl - line);
+          size_t len = (size_t)(nl - line);
           if (len < sizeof s->exit_line)
             memcpy (s->exit_line, line, len + 1);
         }
@@ -202,7 +203,7 @@ relay_reports (int fd, struct state *s)
         }
       line = nl + 1;
     }
-  used -= (size_t) (line - pending);
+  used -= (size_t)(line - pending);
   memmove (pending, line, used);
 }
 
@@ -212,7 +213,7 @@ on_signal (int sfd, pid_t parent, struct state *s)
   struct signalfd_siginfo info;
   if (TEMP_FAILURE_RETRY (read (sfd, &info, sizeof info)) != sizeof info)
     return;
-  int sig = (int) info.ssi_signo;
+  int sig = (int)info.ssi_signo;
   if (sig == SIGCHLD)
     {
       if (!s->init_reaped && waitpid (s->init, &s->init_status, WNOHANG) == s->init)
@@ -233,7 +234,7 @@ static void
 report_exit (const struct plan *plan, const char *exit_line)
 {
   static char line[PLAN_MAX_LIST * 8192], content[4096], path[4200], text[8192];
-  size_t used = (size_t) snprintf (line, sizeof line, "%.*s,\"files\":{", (int) strlen (exit_line) - 1, exit_line);
+  size_t used = (size_t)snprintf (line, sizeof line, "%.*s,\"files\":{", (int)strlen (exit_line) - 1, exit_line);
   const char *separator = "";
   for (size_t i = 0; i < plan->n_report_files; i++)
     {
@@ -244,7 +245,7 @@ report_exit (const struct plan *plan, const char *exit_line)
       content[n] = '\0';
       if (json_string (path, sizeof path, plan->report_files[i]) < 0 || json_string (text, sizeof text, content) < 0)
         continue;
-      used += (size_t) snprintf (line + used, sizeof line - used, "%s%s:%s", separator, path, text);
+      used += (size_t)snprintf (line + used, sizeof line - used, "%s%s:%s", separator, path, text);
       separator = ",";
     }
   snprintf (line + used, sizeof line - used, "}}\n");

@@ -57,7 +57,7 @@ join (char *out, const char *prefix, const char *path)
 {
   if (strcmp (path, "/") == 0)
     path = "";
-  if ((size_t) snprintf (out, PATH_MAX, "%s%s", prefix, path) >= PATH_MAX)
+  if ((size_t)snprintf (out, PATH_MAX, "%s%s", prefix, path) >= PATH_MAX)
     {
       errno = ENAMETOOLONG;
       die ("mount", NULL, path, "path too long");
@@ -101,7 +101,11 @@ static void
 do_mount (const char *source, const char *target, const char *type, unsigned long flags, const char *data)
 {
   if (mount (source, target, type, flags, data) < 0)
-    die ("mount", "mount", shown (target), "cannot mount %s%s%s", type ? type : source ? source : "", data ? " " : "", data ? data : "");
+    die ("mount", "mount", shown (target), "cannot mount %s%s%s",
+         type     ? type
+         : source ? source
+                  : "",
+         data ? " " : "", data ? data : "");
 }
 
 /* Read-only, recursively; rootless, a remount must keep the flags the kernel locked on the mount. */
@@ -141,7 +145,8 @@ mount_overlay (const struct mount_op *op, size_t index)
         die ("mount", NULL, op->target, "overlay options too long");
     }
   size_t used = strlen (options);
-  snprintf (options + used, sizeof options - used, ",upperdir=%s,workdir=%s%s", upper, work, op->userxattr ? ",userxattr" : "");
+  snprintf (options + used, sizeof options - used, ",upperdir=%s,workdir=%s%s", upper, work,
+            op->userxattr ? ",userxattr" : "");
   if (mount ("overlay", target, "overlay", 0, options) < 0)
     die ("mount", "mount", op->target, "cannot mount overlay %s%s", options,
          errno == EINVAL && in_userns ? " (in a user namespace a lower dir with mounts below it, such as /, is "
@@ -172,7 +177,7 @@ mount_dev (const char *dev)
 {
   static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
   static const char *const links[][2] = {
-    { "pts/ptmx", "ptmx" }, { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+    { "pts/ptmx", "ptmx" },          { "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
     { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
   };
   char path[PATH_MAX], host[PATH_MAX];
@@ -187,7 +192,8 @@ mount_dev (const char *dev)
     }
   pathf (path, "%s/pts", dev);
   mkdir_p (path, 0755);
-  if (in_userns || mount ("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620,gid=5") < 0)
+  if (in_userns
+      || mount ("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620,gid=5") < 0)
     do_mount ("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
   pathf (path, "%s/shm", dev);
   mkdir_p (path, 01777);
@@ -247,7 +253,7 @@ apply (const struct mount_op *op, size_t index)
       break;
     case OP_TMPFS:
       mkdir_p (target, op->mode);
-      snprintf (data, sizeof data, "mode=%04o", (unsigned) op->mode);
+      snprintf (data, sizeof data, "mode=%04o", (unsigned)op->mode);
       do_mount ("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, data);
       break;
     case OP_PROC:
@@ -280,7 +286,7 @@ apply (const struct mount_op *op, size_t index)
       break; /* after every mount, below */
     default:
       errno = EINVAL;
-      die ("mount", NULL, op->target, "unknown mount op %d", (int) op->type);
+      die ("mount", NULL, op->target, "unknown mount op %d", (int)op->type);
     }
 }
 
@@ -304,7 +310,7 @@ setup_root (const struct plan *plan)
   if (chdir ("/") < 0)
     die ("pivot", "chdir", "/", "cannot enter the staging root");
 
-  snprintf (data, sizeof data, "mode=%04o", (unsigned) plan->root_mode);
+  snprintf (data, sizeof data, "mode=%04o", (unsigned)plan->root_mode);
   do_mount ("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, data);
   for (size_t i = 0; i < plan->n_ops; i++)
     apply (&plan->ops[i], i);

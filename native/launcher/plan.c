@@ -15,7 +15,7 @@ token (struct cursor *c)
 {
   if (c->next >= c->end)
     return NULL;
-  char *nul = memchr (c->next, '\0', (size_t) (c->end - c->next));
+  char *nul = memchr (c->next, '\0', (size_t)(c->end - c->next));
   if (!nul)
     return NULL;
   char *t = c->next;
@@ -49,20 +49,20 @@ add_op (struct plan *plan, enum mount_op_type type)
   return op;
 }
 
-#define NEED(var)                                                                                  \
-  do                                                                                               \
-    {                                                                                              \
-      if (!((var) = token (&c)))                                                                   \
-        return PLAN_INCOMPLETE;                                                                    \
-    }                                                                                              \
+#define NEED(var)                                                                                                      \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      if (!((var) = token (&c)))                                                                                       \
+        return PLAN_INCOMPLETE;                                                                                        \
+    }                                                                                                                  \
   while (0)
 
-#define INVALID(...)                                                                               \
-  do                                                                                               \
-    {                                                                                              \
-      snprintf (error, error_size, __VA_ARGS__);                                                   \
-      return PLAN_INVALID;                                                                         \
-    }                                                                                              \
+#define INVALID(...)                                                                                                   \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      snprintf (error, error_size, __VA_ARGS__);                                                                       \
+      return PLAN_INVALID;                                                                                             \
+    }                                                                                                                  \
   while (0)
 
 static const struct
@@ -136,7 +136,7 @@ plan_parse (char *buf, size_t len, struct plan *plan, char *error, size_t error_
           if (!parse_uint (a, 8, 07777, &n))
             INVALID ("bad mode %s", a);
           plan->has_root = true;
-          plan->root_mode = (mode_t) n;
+          plan->root_mode = (mode_t)n;
         }
       else if (strcmp (op, "overlay") == 0)
         {
@@ -181,7 +181,7 @@ plan_parse (char *buf, size_t len, struct plan *plan, char *error, size_t error_
           if (!o)
             INVALID ("out of memory");
           o->target = a;
-          o->mode = (mode_t) n;
+          o->mode = (mode_t)n;
         }
       else if (strcmp (op, "symlink") == 0)
         {
@@ -200,7 +200,7 @@ plan_parse (char *buf, size_t len, struct plan *plan, char *error, size_t error_
           NEED (a);
           if (!parse_uint (a, 10, 1 << 20, &n) || plan->n_keep_fds >= PLAN_MAX_LIST)
             INVALID ("bad keep-fd %s", a);
-          plan->keep_fds[plan->n_keep_fds++] = (int) n;
+          plan->keep_fds[plan->n_keep_fds++] = (int)n;
         }
       else if (strcmp (op, "caps") == 0)
         {
@@ -222,7 +222,7 @@ plan_parse (char *buf, size_t len, struct plan *plan, char *error, size_t error_
             {
               const char *arg;
               NEED (arg);
-              plan->argv[i] = (char *) arg;
+              plan->argv[i] = (char *)arg;
             }
         }
       else
@@ -267,5 +267,5 @@ overlay_escape (char *out, size_t size, const char *path)
       out[n++] = *p;
     }
   out[n] = '\0';
-  return (int) n;
+  return (int)n;
 }

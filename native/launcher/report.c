@@ -19,7 +19,7 @@ json_string (char *out, size_t size, const char *s)
   if (size < 3)
     return -1;
   out[n++] = '"';
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
     {
       const char *e = esc;
       if (*p == '"' || *p == '\\')
@@ -39,7 +39,7 @@ json_string (char *out, size_t size, const char *s)
     }
   out[n++] = '"';
   out[n] = '\0';
-  return (int) n;
+  return (int)n;
 }
 
 void
@@ -56,16 +56,16 @@ format_error (char *out, size_t size, const char *stage, const char *syscall, in
               const char *message)
 {
   char field[2 * 4096 + 8];
-  size_t n = (size_t) snprintf (out, size, "{\"type\":\"error\",\"stage\":\"%s\"", stage);
+  size_t n = (size_t)snprintf (out, size, "{\"type\":\"error\",\"stage\":\"%s\"", stage);
   if (syscall && n < size)
-    n += (size_t) snprintf (out + n, size - n, ",\"syscall\":\"%s\"", syscall);
+    n += (size_t)snprintf (out + n, size - n, ",\"syscall\":\"%s\"", syscall);
   if (err && n < size)
     {
       const char *name = strerrorname_np (err);
-      n += (size_t) snprintf (out + n, size - n, ",\"errno\":%d,\"errname\":\"%s\"", err, name ? name : "?");
+      n += (size_t)snprintf (out + n, size - n, ",\"errno\":%d,\"errname\":\"%s\"", err, name ? name : "?");
     }
   if (path && n < size && json_string (field, sizeof field, path) > 0)
-    n += (size_t) snprintf (out + n, size - n, ",\"path\":%s", field);
+    n += (size_t)snprintf (out + n, size - n, ",\"path\":%s", field);
   if (json_string (field, sizeof field, message) < 0)
     strcpy (field, "\"(message too long)\"");
   if (n < size)
@@ -76,7 +76,7 @@ void
 report_line (const char *line)
 {
   size_t len = strlen (line);
-  if (report_fd < 0 || TEMP_FAILURE_RETRY (write (report_fd, line, len)) != (long) len)
+  if (report_fd < 0 || TEMP_FAILURE_RETRY (write (report_fd, line, len)) != (long)len)
     {
       /* Nobody to tell: the parent is gone or the pipe broke. stderr is the last resort. */
       if (write (STDERR_FILENO, "testcell-launcher: ", 19) < 0 || write (STDERR_FILENO, line, len) < 0)

@@ -21,8 +21,8 @@ void report_line (const char *line);
 
 /* Writes an error record; the message is taken as is. */
 void report_error (const char *stage, const char *syscall, int err, const char *path, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
+  __attribute__ ((format (printf, 5, 6)));
 
 /* Reports an error with the current errno (its text appended to the message) and exits EXIT_SETUP_FAILED. */
-__attribute__ ((noreturn, format (printf, 4, 5))) void die (const char *stage, const char *syscall,
-                                                           const char *path, const char *fmt, ...);
+__attribute__ ((noreturn, format (printf, 4, 5))) void die (const char *stage, const char *syscall, const char *path,
+                                                            const char *fmt, ...);

@@ -6,20 +6,20 @@
 #include <unistd.h>
 
 #ifndef TEMP_FAILURE_RETRY
-#define TEMP_FAILURE_RETRY(expr)                                                                   \
-  ({                                                                                               \
-    long _r;                                                                                       \
-    do                                                                                             \
-      _r = (long) (expr);                                                                          \
-    while (_r == -1L && errno == EINTR);                                                           \
-    _r;                                                                                            \
+#define TEMP_FAILURE_RETRY(expr)                                                                                       \
+  ({                                                                                                                   \
+    long _r;                                                                                                           \
+    do                                                                                                                 \
+      _r = (long)(expr);                                                                                               \
+    while (_r == -1L && errno == EINTR);                                                                               \
+    _r;                                                                                                                \
   })
 #endif
 
 static inline void
 cleanup_freep (void *p)
 {
-  free (*(void **) p);
+  free (*(void **)p);
 }
 
 static inline void
@@ -37,17 +37,17 @@ cleanup_closep (int *fd)
 #define cleanup_fd __attribute__ ((cleanup (cleanup_closep)))
 
 /* Hand ownership out of a cleanup variable (bwrap's steal_pointer, type-checked by __typeof__). */
-#define steal_pointer(pp)                                                                          \
-  ({                                                                                               \
-    __typeof__ (*(pp)) _p = *(pp);                                                                 \
-    *(pp) = NULL;                                                                                  \
-    _p;                                                                                            \
+#define steal_pointer(pp)                                                                                              \
+  ({                                                                                                                   \
+    __typeof__ (*(pp)) _p = *(pp);                                                                                     \
+    *(pp) = NULL;                                                                                                      \
+    _p;                                                                                                                \
   })
-#define steal_fd(fdp)                                                                              \
-  ({                                                                                               \
-    int _fd = *(fdp);                                                                              \
-    *(fdp) = -1;                                                                                   \
-    _fd;                                                                                           \
+#define steal_fd(fdp)                                                                                                  \
+  ({                                                                                                                   \
+    int _fd = *(fdp);                                                                                                  \
+    *(fdp) = -1;                                                                                                       \
+    _fd;                                                                                                               \
   })
 
 #define N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))

@@ -1,8 +1,8 @@
 /* Unit tests of the launcher's pure parts (plan parser, escaping, record formatting). Output: TAP. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/wait.h>
 
 #include "plan.h"
@@ -38,11 +38,53 @@ static void
 test_full_plan (void)
 {
   static const char *const t[] = {
-    "version", "1", "userns", "0 1000 1\n", "0 1000 1\n", "netns", "loopback", "hostname", "cell", "cgroup-join",
-    "/sys/fs/cgroup/memory/x/cgroup.procs", "cgroup-remove", "/sys/fs/cgroup/memory/x", "overlay-userxattr", "1",
-    "mount-tmpfs-root", "0755", "overlay", "/", "2", "/a", "/b", "bind", "/src", "/dst", "ro", "tmpfs", "/tmp", "1777",
-    "proc", "/proc", "mask", "/proc/kcore", "symlink", "usr/bin", "/bin", "cwd", "/work", "keep-fd", "3", "caps",
-    "default", "argv", "2", "sh", "-c", "end",
+    "version",
+    "1",
+    "userns",
+    "0 1000 1\n",
+    "0 1000 1\n",
+    "netns",
+    "loopback",
+    "hostname",
+    "cell",
+    "cgroup-join",
+    "/sys/fs/cgroup/memory/x/cgroup.procs",
+    "cgroup-remove",
+    "/sys/fs/cgroup/memory/x",
+    "overlay-userxattr",
+    "1",
+    "mount-tmpfs-root",
+    "0755",
+    "overlay",
+    "/",
+    "2",
+    "/a",
+    "/b",
+    "bind",
+    "/src",
+    "/dst",
+    "ro",
+    "tmpfs",
+    "/tmp",
+    "1777",
+    "proc",
+    "/proc",
+    "mask",
+    "/proc/kcore",
+    "symlink",
+    "usr/bin",
+    "/bin",
+    "cwd",
+    "/work",
+    "keep-fd",
+    "3",
+    "caps",
+    "default",
+    "argv",
+    "2",
+    "sh",
+    "-c",
+    "end",
   };
   char buf[4096], error[256];
   struct plan plan = { 0 };
@@ -54,9 +96,10 @@ test_full_plan (void)
   ok (plan.has_root && plan.root_mode == 0755, "tmpfs root mode is octal");
   ok (plan.n_ops == 6, "six mount ops in order");
   ok (plan.ops[0].type == OP_OVERLAY && plan.ops[0].n_lowers == 2 && plan.ops[0].userxattr
-          && strcmp (plan.ops[0].lowers[1], "/b") == 0,
+        && strcmp (plan.ops[0].lowers[1], "/b") == 0,
       "overlay with two lowers and userxattr");
-  ok (plan.ops[1].type == OP_BIND && plan.ops[1].readonly && strcmp (plan.ops[1].source, "/src") == 0, "read-only bind");
+  ok (plan.ops[1].type == OP_BIND && plan.ops[1].readonly && strcmp (plan.ops[1].source, "/src") == 0,
+      "read-only bind");
   ok (plan.ops[2].type == OP_TMPFS && plan.ops[2].mode == 01777, "tmpfs mode");
   ok (plan.ops[5].type == OP_SYMLINK && strcmp (plan.ops[5].source, "usr/bin") == 0, "symlink text");
   ok (plan.n_keep_fds == 1 && plan.keep_fds[0] == 3 && plan.caps_default, "keep-fd and caps");
@@ -124,7 +167,7 @@ test_records (void)
   format_error (line, sizeof line, "mount", "mount", 22, "/a \"b\"", "cannot mount overlay: Invalid argument");
   ok (strcmp (line, "{\"type\":\"error\",\"stage\":\"mount\",\"syscall\":\"mount\",\"errno\":22,\"errname\":\"EINVAL\","
                     "\"path\":\"/a \\\"b\\\"\",\"message\":\"cannot mount overlay: Invalid argument\"}\n")
-          == 0,
+        == 0,
       "error record with every field");
   format_error (line, sizeof line, "plan", NULL, 0, NULL, "unknown plan opcode x");
   ok (strcmp (line, "{\"type\":\"error\",\"stage\":\"plan\",\"message\":\"unknown plan opcode x\"}\n") == 0,
@@ -141,15 +184,17 @@ static void
 test_id_maps (void)
 {
   /* Maps go to uid_map/gid_map verbatim: several lines, spaces and newlines survive the tokenizer. */
-  static const char *const t[] = { "version", "1", "userns", "0 1000 1\n1 100000 65536\n", "0 1000 1\n",
-                                   "mount-tmpfs-root", "0700", "argv", "1", "true", "end" };
+  static const char *const t[]
+    = { "version", "1",    "userns", "0 1000 1\n1 100000 65536\n", "0 1000 1\n", "mount-tmpfs-root", "0700", "argv",
+        "1",       "true", "end" };
   char buf[512], error[256];
   struct plan plan = { 0 };
   size_t len = tokens (buf, sizeof buf, t, sizeof t / sizeof t[0]);
   ok (plan_parse (buf, len, &plan, error, sizeof error) == PLAN_COMPLETE && plan.userns
-          && strcmp (plan.uid_map, "0 1000 1\n1 100000 65536\n") == 0 && strcmp (plan.gid_map, "0 1000 1\n") == 0,
+        && strcmp (plan.uid_map, "0 1000 1\n1 100000 65536\n") == 0 && strcmp (plan.gid_map, "0 1000 1\n") == 0,
       "multi-line id maps are kept verbatim");
-  ok (plan.root_mode == 0700 && !plan.netns && !plan.caps_default && plan.n_ops == 0, "defaults: host network, caps kept");
+  ok (plan.root_mode == 0700 && !plan.netns && !plan.caps_default && plan.n_ops == 0,
+      "defaults: host network, caps kept");
   plan_free (&plan);
 }
 

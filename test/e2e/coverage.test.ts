@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runVitest, VERSIONS } from './helpers.js'
 
-describe.each(VERSIONS.flatMap((v) => [[v, 'v8'], [v, 'istanbul']] as const))('Vitest %s: %s coverage from container files', (version, provider) => {
+describe.each(
+  VERSIONS.flatMap(
+    (v) =>
+      [
+        [v, 'v8'],
+        [v, 'istanbul'],
+      ] as const,
+  ),
+)('Vitest %s: %s coverage from container files', (version, provider) => {
   it('coverage collected inside the container reaches the host report', async () => {
     const run = await runVitest(version, 'with-coverage', ['--coverage', `--coverage.provider=${provider}`])
     expect(run.code, run.output).toBe(0)

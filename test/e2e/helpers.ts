@@ -41,11 +41,15 @@ export async function runVitestAgain(version: VitestVersion, dir: string, args: 
   const reportFile = join(dir, '.report.json')
   const started = performance.now()
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(node, [join(project, 'node_modules/vitest/vitest.mjs'), ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      node,
+      [join(project, 'node_modules/vitest/vitest.mjs'), ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`],
+      {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let output = ''
     child.stdout.on('data', (d: Buffer) => (output += d))
     child.stderr.on('data', (d: Buffer) => (output += d))

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync, rmSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processesRunning, runVitest, VERSIONS } from './helpers.js'

@@ -17,7 +17,9 @@ export function prepareProjects({ quiet = false } = {}) {
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit'
   execFileSync(process.execPath, [join(repo, 'scripts/pack.mjs')], { cwd: repo, stdio })
   const packed = join(repo, 'packed')
-  const tarballs = readdirSync(packed).filter((f) => f.endsWith('.tgz')).map((f) => join(packed, f))
+  const tarballs = readdirSync(packed)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => join(packed, f))
   const hash = createHash('sha256')
   for (const file of tarballs) hash.update(readFileSync(file))
   hash.update(JSON.stringify(VERSIONS))
@@ -34,19 +36,26 @@ export function prepareProjects({ quiet = false } = {}) {
     mkdirSync(project, { recursive: true })
     const core = tarballs.find((t) => t.includes('testcell-core'))
     const plugin = tarballs.find((t) => t.includes('vitest-environment-container'))
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify({
-      name: `e2e-${name}`,
-      private: true,
-      type: 'module',
-      dependencies: {
-        '@testcell/core': `file:${core}`,
-        'vitest-environment-container': `file:${plugin}`,
-        vitest,
-        '@vitest/coverage-v8': vitest,
-        '@vitest/coverage-istanbul': vitest,
-        ...extra,
-      },
-    }, null, 2)}\n`)
+    writeFileSync(
+      join(project, 'package.json'),
+      `${JSON.stringify(
+        {
+          name: `e2e-${name}`,
+          private: true,
+          type: 'module',
+          dependencies: {
+            '@testcell/core': `file:${core}`,
+            'vitest-environment-container': `file:${plugin}`,
+            vitest,
+            '@vitest/coverage-v8': vitest,
+            '@vitest/coverage-istanbul': vitest,
+            ...extra,
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    )
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio })
     writeFileSync(join(project, '.ready'), '')
   }

@@ -27,7 +27,10 @@ describe('copy-on-write root', () => {
   it("writes to the user's project directory succeed inside and are gone afterwards, even under /tmp", async () => {
     using project = tempProject()
     writeFileSync(join(project.dir, 'kept.txt'), 'original')
-    const { result, stdout } = await sh('echo changed > kept.txt && echo new > new.txt && rm kept.txt && ls', { workdir: project.dir, visiblePaths: [project.dir] })
+    const { result, stdout } = await sh('echo changed > kept.txt && echo new > new.txt && rm kept.txt && ls', {
+      workdir: project.dir,
+      visiblePaths: [project.dir],
+    })
     expect(result.exitCode).toBe(0)
     expect(stdout.trim()).toBe('new.txt')
     expect(readFileSync(join(project.dir, 'kept.txt'), 'utf8')).toBe('original')
@@ -66,7 +69,9 @@ describe('copy-on-write root', () => {
   it('has a minimal /dev and a fresh /proc with kernel interfaces masked', async () => {
     const masked = ['/proc/timer_list', '/proc/keys', '/proc/sched_debug'].filter(existsSync)
     expect(masked.length).toBeGreaterThan(0)
-    const { stdout, result } = await sh(`ls /dev | tr "\\n" " "; echo; head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null-ok; cat ${masked.join(' ')} 2>&1 | wc -c`)
+    const { stdout, result } = await sh(
+      `ls /dev | tr "\\n" " "; echo; head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null-ok; cat ${masked.join(' ')} 2>&1 | wc -c`,
+    )
     expect(result.exitCode).toBe(0)
     const [devices, random, nullOk, maskedBytes] = stdout.trim().split('\n')
     for (const node of ['full', 'null', 'pts', 'ptmx', 'random', 'shm', 'tty', 'urandom', 'zero', 'fd', 'stdin', 'stdout', 'stderr']) {

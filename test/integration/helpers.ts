@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startContainer, type ContainerOptions, type ContainerResult } from '@testcell/core'
+import { type ContainerOptions, type ContainerResult, startContainer } from '@testcell/core'
 
 export const isRoot = process.getuid?.() === 0
 export const CLI = fileURLToPath(new URL('../../packages/core/bin/testcell.js', import.meta.url))
@@ -66,7 +66,9 @@ export function cgroupsOf(ownerPid: number): string[] {
   const roots = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup']
   return roots.flatMap((root) => {
     try {
-      return readdirSync(root).filter((name) => name.startsWith(`testcell-${ownerPid}-`)).map((name) => join(root, name))
+      return readdirSync(root)
+        .filter((name) => name.startsWith(`testcell-${ownerPid}-`))
+        .map((name) => join(root, name))
     } catch {
       return []
     }

@@ -9,7 +9,13 @@ describe('namespaces', () => {
     const [self, pids, init] = stdout.trim().split('\n')
     expect(result.exitCode).toBe(0)
     expect(self).toBe('2')
-    expect(pids!.trim().split(' ').map(Number).every((pid) => pid < 10)).toBe(true)
+    expect(
+      pids!
+        .trim()
+        .split(' ')
+        .map(Number)
+        .every((pid) => pid < 10),
+    ).toBe(true)
     expect(init).toMatch(/testcell/)
   })
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { describe, expect, it } from 'vitest'
 import { startContainer } from '@testcell/core'
+import { describe, expect, it } from 'vitest'
 import { CLI, cgroupsOf, childrenOf, isRoot, isRunning, processesWith, sh, waitFor } from './helpers.js'
 
 describe('exit status', () => {
@@ -25,7 +25,10 @@ describe('exit status', () => {
 
   it('a setup failure names the stage and the path, at once', async () => {
     const container = startContainer({ command: ['true'], workdir: '/definitely/missing/dir' })
-    await expect(container.result).rejects.toMatchObject({ code: 'TESTCELL_LAUNCHER_SETUP', failure: expect.objectContaining({ path: '/definitely/missing/dir' }) })
+    await expect(container.result).rejects.toMatchObject({
+      code: 'TESTCELL_LAUNCHER_SETUP',
+      failure: expect.objectContaining({ path: '/definitely/missing/dir' }),
+    })
   })
 })
 

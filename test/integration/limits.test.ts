@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { startContainer, UnsupportedHostError } from '@testcell/core'
+import { describe, expect, it } from 'vitest'
 import { canCapMemory, cgroupsOf, cli, runIn, sh } from './helpers.js'
 
 const LEAK = 'const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1))'
@@ -34,7 +34,9 @@ describe.runIf(canCapMemory())('memory and pids limits', () => {
   })
 
   it('a pids limit stops a fork bomb', async () => {
-    const { stdout, stderr, result } = await sh('i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo started; kill -9 -1', { pidsLimit: 16 })
+    const { stdout, stderr, result } = await sh('i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo started; kill -9 -1', {
+      pidsLimit: 16,
+    })
     expect(stdout + stderr).not.toMatch(/started/)
     expect(result.exitCode).not.toBe(0)
   })

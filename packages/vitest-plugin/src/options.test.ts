@@ -3,7 +3,16 @@ import { fileOptions, validateOptions } from './options.js'
 
 describe('validateOptions', () => {
   it('accepts every documented option', () => {
-    const options = { memory: '256MiB', pidsLimit: 64, network: 'none', hostname: 'cell', volumes: ['/tmp:/data:ro'], env: { A: '1' }, onUnsupported: 'warn', reporter: false }
+    const options = {
+      memory: '256MiB',
+      pidsLimit: 64,
+      network: 'none',
+      hostname: 'cell',
+      volumes: ['/tmp:/data:ro'],
+      env: { A: '1' },
+      onUnsupported: 'warn',
+      reporter: false,
+    }
     expect(validateOptions(options, 'config', '/')).toEqual(options)
   })
 

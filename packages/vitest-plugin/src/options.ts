@@ -1,12 +1,4 @@
-import {
-  checkHostname,
-  checkMemory,
-  checkNetwork,
-  checkPidsLimit,
-  OptionError,
-  parseVolume,
-  type NetworkMode,
-} from '@testcell/core'
+import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, type NetworkMode, OptionError, parseVolume } from '@testcell/core'
 
 /** Options of `container()` (defaults for every container file) and of `@vitest-environment-options`. */
 export interface ContainerPluginOptions {
@@ -66,12 +58,7 @@ export function validateOptions(options: unknown, source: string, root: string):
 }
 
 /** Plugin defaults, then `environmentOptions.container` of the config, then the file's docblock, key by key. */
-export function fileOptions(
-  defaults: ContainerPluginOptions,
-  configOptions: unknown,
-  docblockOptions: unknown,
-  root: string,
-): FileOptions {
+export function fileOptions(defaults: ContainerPluginOptions, configOptions: unknown, docblockOptions: unknown, root: string): FileOptions {
   const base: FileOptions = { ...defaults }
   delete (base as ContainerPluginOptions).reporter
   return {

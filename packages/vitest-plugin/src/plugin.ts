@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
 import type { TestProject, Vitest } from 'vitest/node'
-import { validateOptions, type ContainerPluginOptions } from './options.js'
+import { type ContainerPluginOptions, validateOptions } from './options.js'
 import { containerPool } from './pool/container-pool.js'
 import { MemoryReporter } from './reporter.js'
 
-export { containerPool, type ContainerPoolOptions } from './pool/container-pool.js'
 export type { ContainerPluginOptions } from './options.js'
+export { type ContainerPoolOptions, containerPool } from './pool/container-pool.js'
 
 const SNAPSHOT_ENVIRONMENT = fileURLToPath(new URL('./snapshot.js', import.meta.url))
 const reporterAdded = new WeakSet<Vitest>()

@@ -1,7 +1,7 @@
+import { relative } from 'node:path'
 import { formatAmount, formatLimit } from '@testcell/core'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import { relative } from 'node:path'
-import { MEMORY_META_KEY, type ContainerMemoryMeta } from './pool/file-state.js'
+import { type ContainerMemoryMeta, MEMORY_META_KEY } from './pool/file-state.js'
 
 interface Row {
   file: string

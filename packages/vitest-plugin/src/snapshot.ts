@@ -1,7 +1,7 @@
 // Snapshot environment used in container workers: writes land in the container's copy-on-write root (so the
 // rest of the file sees them) and are forwarded to the host, where the pool decides whether to accept them.
 import { VitestSnapshotEnvironment } from 'vitest/runtime'
-import { WORKER_MARK, type ForwardedWrite } from './side-channel.js'
+import { type ForwardedWrite, WORKER_MARK } from './side-channel.js'
 
 function forward(message: Omit<ForwardedWrite, '__testcell__'>): void {
   // Only a container's worker has a copy-on-write root to forward from; forks write to the host directly.

@@ -19,7 +19,9 @@ describe('parseKeyed', () => {
 })
 
 describe('detectCgroups', () => {
-  const v1 = parseMountInfo('35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n')
+  const v1 = parseMountInfo(
+    '35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n',
+  )
 
   it('uses the v1 memory and pids hierarchies as root on a hybrid host', () => {
     const found = detectCgroups({ privilege: 'root', mounts: v1 })

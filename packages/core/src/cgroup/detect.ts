@@ -114,6 +114,8 @@ function writable(dir: string): boolean {
 
 /** This process's cgroup v2 path ("0::/path" in /proc/self/cgroup). */
 function ownCgroupPath(): string {
-  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))
+  const line = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('0::'))
   return line?.slice(3) || '/'
 }

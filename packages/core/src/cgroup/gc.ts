@@ -36,7 +36,9 @@ export async function collectGarbage(parents = hostInfo().cgroups.driver?.parent
 
 function listDirs(parent: string): string[] {
   try {
-    return readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    return readdirSync(parent, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
   } catch {
     return []
   }

@@ -8,7 +8,14 @@ describe('parseRunArgs', () => {
       '/proj',
       { HOME: '/root' },
     )
-    expect(args.options).toMatchObject({ memory: 64 * 1024 ** 2, pidsLimit: 32, network: 'none', env: { A: '1', HOME: '/root' }, workdir: '/x', command: ['node', '-e', '1'] })
+    expect(args.options).toMatchObject({
+      memory: 64 * 1024 ** 2,
+      pidsLimit: 32,
+      network: 'none',
+      env: { A: '1', HOME: '/root' },
+      workdir: '/x',
+      command: ['node', '-e', '1'],
+    })
     expect(args.resultJson).toBe('r.json')
   })
 

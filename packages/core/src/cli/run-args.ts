@@ -1,5 +1,5 @@
 import { OptionError } from '../errors.js'
-import { checkHostname, checkMemory, checkNetwork, type ContainerOptions } from '../options/container-options.js'
+import { type ContainerOptions, checkHostname, checkMemory, checkNetwork } from '../options/container-options.js'
 import { parseVolume } from '../options/volume.js'
 
 export interface RunArgs {

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs'
+import { type ContainerResult, describeMemoryKill, killedByMemoryLimit, shellStatus } from '../container/result.js'
 import { startContainer } from '../container/start.js'
-import { describeMemoryKill, killedByMemoryLimit, shellStatus, type ContainerResult } from '../container/result.js'
 import { TestcellError } from '../errors.js'
 import { parseRunArgs } from './run-args.js'
 

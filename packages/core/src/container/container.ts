@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
-import type { ContainerCgroup, CgroupUsage } from '../cgroup/types.js'
-import { LauncherError, TestcellError, type LauncherFailure } from '../errors.js'
+import type { CgroupUsage, ContainerCgroup } from '../cgroup/types.js'
+import { LauncherError, type LauncherFailure, TestcellError } from '../errors.js'
 import { launcherFds } from '../launcher/fds.js'
 import { encodePlan, type PlanOp } from '../launcher/plan.js'
 import { StatusDecoder, type StatusRecord } from '../launcher/status.js'
 import type { ContainerConfig } from '../options/container-options.js'
-import { signalName, type ContainerResult } from './result.js'
+import { type ContainerResult, signalName } from './result.js'
 
 export interface LaunchInput {
   launcher: string

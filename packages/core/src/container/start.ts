@@ -1,9 +1,9 @@
 import { cgroupName } from '../cgroup/names.js'
 import type { ContainerCgroup } from '../cgroup/types.js'
 import { UnsupportedHostError } from '../errors.js'
-import { hostInfo, type HostInfo } from '../host/host-info.js'
+import { type HostInfo, hostInfo } from '../host/host-info.js'
 import { locateLauncher } from '../launcher/locate.js'
-import { normalizeOptions, type ContainerConfig, type ContainerOptions } from '../options/container-options.js'
+import { type ContainerConfig, type ContainerOptions, normalizeOptions } from '../options/container-options.js'
 import { buildContainerPlan } from '../rootfs/container-plan.js'
 import { liveHostTree } from '../rootfs/host-tree.js'
 import { Container } from './container.js'
@@ -47,7 +47,10 @@ function createCgroup(config: ContainerConfig, host: HostInfo): ContainerCgroup 
   if (!driver) {
     if (!wantsLimits) return null
     const asked = config.memoryBytes !== null ? 'a memory limit' : 'a pids limit'
-    throw new UnsupportedHostError(`${asked} was asked for, but this host has no cgroup that ${host.privilege === 'root' ? 'root' : 'this user'} can use:`, host.cgroups.problems)
+    throw new UnsupportedHostError(
+      `${asked} was asked for, but this host has no cgroup that ${host.privilege === 'root' ? 'root' : 'this user'} can use:`,
+      host.cgroups.problems,
+    )
   }
   return driver.create(cgroupName(), { memoryBytes: config.memoryBytes, pidsLimit: config.pidsLimit })
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { describeFailure, LauncherError, TestcellError } from '../errors.js'
-import { hostInfo, readSysctl, type HostInfo } from '../host/host-info.js'
 import { launchContainer } from '../container/start.js'
+import { describeFailure, LauncherError, TestcellError } from '../errors.js'
+import { type HostInfo, hostInfo, readSysctl } from '../host/host-info.js'
 import { locateLauncher } from '../launcher/locate.js'
 import { normalizeOptions } from '../options/container-options.js'
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { release } from 'node:os'
-import { detectCgroups, type CgroupDetection } from '../cgroup/detect.js'
+import { type CgroupDetection, detectCgroups } from '../cgroup/detect.js'
 import type { Privilege } from '../rootfs/host-root.js'
-import { readMountInfo, type MountEntry } from './mountinfo.js'
+import { type MountEntry, readMountInfo } from './mountinfo.js'
 
 export interface HostInfo {
   privilege: Privilege

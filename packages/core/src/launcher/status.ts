@@ -1,4 +1,4 @@
-import { TestcellError, type LauncherFailure } from '../errors.js'
+import { type LauncherFailure, TestcellError } from '../errors.js'
 
 /** A status record from the launcher (native/PROTOCOL.md, "Status records"). */
 export type StatusRecord =

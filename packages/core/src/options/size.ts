@@ -36,7 +36,11 @@ export function parseSize(option: string, value: unknown): number {
 
 /** `64 MiB`, `1.5 GiB`: for limits the user wrote. */
 export function formatLimit(bytes: number): string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size) {
       const value = bytes / size
       return `${Number.isInteger(value) ? value : Number(value.toFixed(2))} ${unit}`

@@ -49,7 +49,10 @@ describe('buildContainerPlan', () => {
 
 describe('encodePlan', () => {
   it('writes NUL-terminated tokens from version to end', () => {
-    const text = encodePlan([{ op: 'argv', args: ['sh', '-c', 'echo hi'] }, { op: 'tmpfs', target: '/tmp', mode: 0o1777 }]).toString()
+    const text = encodePlan([
+      { op: 'argv', args: ['sh', '-c', 'echo hi'] },
+      { op: 'tmpfs', target: '/tmp', mode: 0o1777 },
+    ]).toString()
     expect(text.split('\0')).toEqual(['version', '1', 'argv', '3', 'sh', '-c', 'echo hi', 'tmpfs', '/tmp', '1777', 'end', ''])
   })
 })

@@ -1,10 +1,10 @@
-import { isWithin } from '../host/paths.js'
 import type { MountEntry } from '../host/mountinfo.js'
+import { isWithin } from '../host/paths.js'
 import { launcherFds } from '../launcher/fds.js'
 import type { PlanOp } from '../launcher/plan.js'
 import { rootlessIdMaps } from '../namespaces.js'
 import type { ContainerConfig } from '../options/container-options.js'
-import { PRIVATE_PATHS, planHostTree, type Privilege } from './host-root.js'
+import { PRIVATE_PATHS, type Privilege, planHostTree } from './host-root.js'
 import type { HostTree } from './host-tree.js'
 import { MASKED_PATHS, READONLY_PATHS } from './masks.js'
 

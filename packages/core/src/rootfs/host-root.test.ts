@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseMountInfo } from '../host/mountinfo.js'
-import type { HostTree } from './host-tree.js'
 import { PRIVATE_PATHS, planHostTree, visibleMounts } from './host-root.js'
+import type { HostTree } from './host-tree.js'
 
 const MOUNTINFO = `22 27 0:21 / /proc rw,relatime - proc proc rw
 24 27 0:6 / /dev rw,relatime - devtmpfs devtmpfs rw
@@ -54,8 +54,16 @@ describe('planHostTree in a user namespace', () => {
     const fs = tree(
       {
         '/': ['bin', 'data', 'dev', 'etc', 'mnt', 'proc', 'root', 'tmp', 'usr', 'vmlinuz'],
-        '/data': [], '/etc': ['hosts', 'passwd'], '/mnt': ['tools'], '/mnt/tools': ['python', 'readme'],
-        '/mnt/tools/python': [], '/root': [], '/usr': [], '/dev': [], '/proc': [], '/tmp': [],
+        '/data': [],
+        '/etc': ['hosts', 'passwd'],
+        '/mnt': ['tools'],
+        '/mnt/tools': ['python', 'readme'],
+        '/mnt/tools/python': [],
+        '/root': [],
+        '/usr': [],
+        '/dev': [],
+        '/proc': [],
+        '/tmp': [],
       },
       { '/bin': 'usr/bin' },
       ['/etc/hosts', '/etc/passwd', '/mnt/tools/readme', '/vmlinuz'],

@@ -6,8 +6,26 @@ import type { HostTree } from './host-tree.js'
 
 /** Filesystems that are views of the kernel, not data: never used as overlay layers. */
 const VIRTUAL_FS = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'mqueue', 'debugfs', 'tracefs', 'securityfs',
-  'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'autofs', 'binfmt_misc', 'nsfs', 'efivarfs', 'rpc_pipefs',
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'mqueue',
+  'debugfs',
+  'tracefs',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'nsfs',
+  'efivarfs',
+  'rpc_pipefs',
 ])
 
 /** Paths the container gets fresh instances of, instead of the host's. */

@@ -1,5 +1,5 @@
-import { ForksPoolWorker, ThreadsPoolWorker, type PoolOptions, type PoolRunnerInitializer, type PoolWorker } from 'vitest/node'
-import { fileOptions, type ContainerPluginOptions } from '../options.js'
+import { ForksPoolWorker, type PoolOptions, type PoolRunnerInitializer, type PoolWorker, ThreadsPoolWorker } from 'vitest/node'
+import { type ContainerPluginOptions, fileOptions } from '../options.js'
 import { ContainerPoolWorker } from './container-worker.js'
 import { hostSupport } from './host-support.js'
 

@@ -1,12 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, fork } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync, mkdirSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checkMemory, startContainer, type Container, type ContainerOptions, type ContainerResult } from '@testcell/core'
+import { type Container, type ContainerOptions, type ContainerResult, checkMemory, startContainer } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
-import { isForwardedWrite, WORKER_MARK, type ForwardedWrite } from '../side-channel.js'
 import type { FileOptions } from '../options.js'
+import { type ForwardedWrite, isForwardedWrite, WORKER_MARK } from '../side-channel.js'
 import { markFileFailed, recordMemory } from './file-state.js'
 import { applyWrite, refusal } from './forwarded-writes.js'
 import { ContainerKilledError, describeDeath } from './verdict.js'
@@ -86,8 +86,15 @@ export class ContainerPoolWorker implements PoolWorker {
   async start(): Promise<void> {
     const env = { ...this.pool.env, [WORKER_MARK]: this.settings.fallback ? 'fallback' : '1' } as NodeJS.ProcessEnv
     if (this.settings.fallback) {
-      this.child = fork(WORKER_ENTRY, [], { execArgv: this.pool.execArgv, env: { ...env, ...this.settings.options.env }, stdio: 'pipe', serialization: 'advanced' })
-      this.child.once('exit', (code, signal) => this.onExit({ exitCode: code, signal, oomKilled: false, peakMemoryBytes: null, memoryStat: null, memoryLimitBytes: null, durationMs: 0 }))
+      this.child = fork(WORKER_ENTRY, [], {
+        execArgv: this.pool.execArgv,
+        env: { ...env, ...this.settings.options.env },
+        stdio: 'pipe',
+        serialization: 'advanced',
+      })
+      this.child.once('exit', (code, signal) =>
+        this.onExit({ exitCode: code, signal, oomKilled: false, peakMemoryBytes: null, memoryStat: null, memoryLimitBytes: null, durationMs: 0 }),
+      )
     } else {
       this.container = startContainer(this.containerOptions(env))
       this.child = this.container.process
@@ -144,7 +151,10 @@ export class ContainerPoolWorker implements PoolWorker {
   }
 
   private onMessage(message: unknown): void {
-    if (isForwardedWrite(message)) return this.onForwardedWrite(message)
+    if (isForwardedWrite(message)) {
+      this.onForwardedWrite(message)
+      return
+    }
     const response = message as { __vitest_worker_response__?: boolean; type?: string }
     if (response?.__vitest_worker_response__) {
       if (response.type === this.awaiting) this.awaiting = null
@@ -192,7 +202,7 @@ export class ContainerPoolWorker implements PoolWorker {
   }
 
   private answerForDeadWorker(): void {
-    if (this.awaiting) this.respond(this.awaiting, this.awaiting === 'stopped' ? undefined : this.dead ?? undefined)
+    if (this.awaiting) this.respond(this.awaiting, this.awaiting === 'stopped' ? undefined : (this.dead ?? undefined))
   }
 
   private respond(type: Awaiting, error?: Error): void {

@@ -12,12 +12,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 const write = (path: string) => ({ __testcell__: 'write' as const, op: 'write' as const, path, content: 'x' })
 
 describe('refusal', () => {
-  it.each([
-    'tests/__snapshots__/a.test.ts.snap',
-    'tests/__snapshots__/output.html',
-    'tests/a.test.ts',
-    'tests/output.txt',
-  ])('accepts %s', (path) => {
+  it.each(['tests/__snapshots__/a.test.ts.snap', 'tests/__snapshots__/output.html', 'tests/a.test.ts', 'tests/output.txt'])('accepts %s', (path) => {
     expect(refusal(write(join(root, path)), root, [join(root, 'tests/a.test.ts')])).toBeNull()
   })
 

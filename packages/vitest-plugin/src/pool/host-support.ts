@@ -1,4 +1,4 @@
-import { runDoctor, UnsupportedHostError, type DoctorReport } from '@testcell/core'
+import { type DoctorReport, runDoctor, UnsupportedHostError } from '@testcell/core'
 import type { FileOptions } from '../options.js'
 
 let report: Promise<DoctorReport> | undefined
@@ -19,9 +19,7 @@ export async function hostSupport(options: FileOptions, logger: Logger): Promise
   const needsCgroup = options.memory !== undefined || options.pidsLimit !== undefined
   if (doctor.canRun && (doctor.canCapMemory || !needsCgroup)) return 'container'
   const problems = doctor.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`)
-  const summary = doctor.canRun
-    ? 'container files ask for a memory or pids limit, but this host cannot enforce one'
-    : 'this host cannot run containers'
+  const summary = doctor.canRun ? 'container files ask for a memory or pids limit, but this host cannot enforce one' : 'this host cannot run containers'
   if (options.onUnsupported === 'warn') {
     if (!warned) logger.warn(`[vitest-environment-container] ${summary}; container files run as plain forked files without isolation (onUnsupported: 'warn')`)
     warned = true

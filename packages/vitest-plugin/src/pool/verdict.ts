@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { describeMemoryKill, killedByMemoryLimit, type ContainerResult } from '@testcell/core'
+import { type ContainerResult, describeMemoryKill, killedByMemoryLimit } from '@testcell/core'
 
 /** Why a container file's worker ended before finishing, in words a user acts on. */
 export function describeDeath(result: ContainerResult, file: string | undefined, root: string): string {
@@ -11,7 +11,10 @@ export function describeDeath(result: ContainerResult, file: string | undefined,
 
 export class ContainerKilledError extends Error {
   readonly code = 'TESTCELL_CONTAINER_KILLED'
-  constructor(message: string, readonly result: ContainerResult) {
+  constructor(
+    message: string,
+    readonly result: ContainerResult,
+  ) {
     super(message)
     this.name = 'ContainerKilledError'
     this.stack = `${this.name}: ${message}`
