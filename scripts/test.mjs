@@ -1,7 +1,7 @@
 // The one test command (README, .ci/run): installs if needed, builds, runs every suite and
 // ends with one line "N passed, N failed" summed over all runners' reports.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { checkCounts, tapCounts, vitestCounts } from './lib/counts.mjs'
@@ -33,9 +33,25 @@ function pnpm(args) {
 
 function vitest(project, { user, env = {}, name = project } = {}) {
   const out = join(reports, `${name}.json`)
-  const args = ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--configLoader', 'runner', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]
-  const command = user ? ['runuser', '-u', user, '--', 'env', `HOME=${reports}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...args] : [process.execPath, ...args]
-  const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, ...env, TESTCELL_CACHE_DIR: join(reports, `cache-${name}`) } })
+  const args = [
+    'node_modules/vitest/vitest.mjs',
+    'run',
+    '--project',
+    project,
+    '--configLoader',
+    'runner',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]
+  const command = user
+    ? ['runuser', '-u', user, '--', 'env', `HOME=${reports}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...args]
+    : [process.execPath, ...args]
+  const result = spawnSync(command[0], command.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env, TESTCELL_CACHE_DIR: join(reports, `cache-${name}`) },
+  })
   if (!existsSync(out)) return { passed: 0, failed: 1, note: `vitest exited ${result.status} without a report` }
   return vitestCounts(out)
 }
@@ -49,6 +65,12 @@ function rootlessUser() {
 
 if (!existsSync(join(root, 'node_modules/.modules.yaml'))) pnpm(['install', '--frozen-lockfile'])
 else execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' })
+
+for (const check of ['typecheck', 'lint', 'format']) {
+  step(check, () =>
+    sh(process.execPath, ['scripts/lint.mjs', check], { stdio: 'inherit' }).status === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 },
+  )
+}
 
 step('native', () => {
   const run = sh('make', ['-s', '-C', 'native', 'test'])
@@ -67,7 +89,10 @@ step('unit', () => vitest('unit'))
 step('integration-root', () => vitest('integration', { name: 'integration-root' }))
 
 step('integration-asan', () =>
-  vitest('integration', { name: 'integration-asan', env: { TESTCELL_LAUNCHER: join(root, 'native/build/asan/testcell-launcher'), ASAN_OPTIONS: 'detect_leaks=0' } }),
+  vitest('integration', {
+    name: 'integration-asan',
+    env: { TESTCELL_LAUNCHER: join(root, 'native/build/asan/testcell-launcher'), ASAN_OPTIONS: 'detect_leaks=0' },
+  }),
 )
 
 step('integration-rootless', () => {
@@ -82,7 +107,12 @@ step('e2e', () => vitest('e2e'))
 
 step('cgroup-v2-vm', () => {
   const run = sh('bash', ['test/v2/run.sh'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  process.stdout.write(run.stdout.split('\n').filter((l) => /^(CHECK|run-v2-checks)/.test(l)).join('\n') + '\n')
+  process.stdout.write(
+    `${run.stdout
+      .split('\n')
+      .filter((l) => /^(CHECK|run-v2-checks)/.test(l))
+      .join('\n')}\n`,
+  )
   const counts = checkCounts(run.stdout)
   if (run.status !== 0 && counts.failed === 0) counts.failed = 1
   return counts
