@@ -76,17 +76,18 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* Which calls of a syscall the rule refuses. */
 enum check
 {
-  REFUSE,        /* every call */
-  REFUSE_FLAGS,  /* calls whose argument has any bit of values[0] */
-  REFUSE_VALUES, /* calls whose argument is one of values[] */
-  ALLOW_VALUES,  /* calls whose argument is none of values[] */
+  REFUSE,        /* all of them */
+  REFUSE_FLAGS,  /* those whose argument has any bit of values[0] */
+  REFUSE_VALUES, /* those whose argument is one of values[] */
+  ALLOW_VALUES,  /* those whose argument is none of values[] */
 };
 
-/* One refused call. Arguments are compared in their low 32 bits: every argument checked here is an int or
-   flags the kernel truncates to 32 bits (clone's flags go through lower_32_bits()), so the high half cannot
-   smuggle anything past the check. */
+/* One refused call. Arguments are compared in their low 32 bits, and the high half cannot smuggle anything
+   past the check: socket's family, personality's persona and ioctl's request are 32-bit types, the kernel
+   reads clone's flags through lower_32_bits(), and unshare refuses unknown high bits with EINVAL. */
 struct rule
 {
   long nr;
