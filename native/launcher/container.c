@@ -1,5 +1,6 @@
 #include "container.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 
 #include "mounts.h"
 #include "report.h"
+#include "seccomp.h"
 #include "utils.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -52,10 +54,11 @@ join_cgroups_v1 (const struct plan *plan)
     }
 }
 
-/* Docker's default capability set. */
+/* Docker's default capability set, without CAP_MKNOD: no device node a container makes can ever be opened (every
+   mount is nodev too), so there is no reason to allow making them. */
 static const int kept_caps[] = {
-  CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,           CAP_MKNOD,      CAP_NET_RAW, CAP_SETGID,
-  CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,    CAP_AUDIT_WRITE,
+  CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER,           CAP_NET_RAW,    CAP_SETGID,      CAP_SETUID,
+  CAP_SETFCAP, CAP_SETPCAP,      CAP_KILL,   CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_AUDIT_WRITE,
 };
 
 static void
@@ -84,14 +87,39 @@ reduce_caps (void)
     die ("caps", "prctl", NULL, "cannot clear ambient capabilities");
 }
 
+static bool
+kept (const struct plan *plan, int fd)
+{
+  for (size_t i = 0; i < plan->n_keep_fds; i++)
+    if (plan->keep_fds[i] == fd)
+      return true;
+  return false;
+}
+
+/* Without close_range (Linux < 5.11): every open fd, as /proc/self/fd lists them. */
+static void
+cloexec_by_listing (const struct plan *plan)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  if (!dir)
+    die ("init", "opendir", "/proc/self/fd", "cannot list the inherited fds");
+  int own = dirfd (dir);
+  for (struct dirent *e; (e = readdir (dir));)
+    {
+      int fd = atoi (e->d_name);
+      if (e->d_name[0] != '.' && fd > 2 && fd != own && !kept (plan, fd))
+        fcntl (fd, F_SETFD, FD_CLOEXEC);
+    }
+  closedir (dir);
+}
+
 /* Every fd but stdio and the kept ones closes on exec (so an exec failure can still be reported). */
 static void
 close_inherited_fds (const struct plan *plan)
 {
-  int keep[PLAN_MAX_LIST + 1];
-  size_t n = 0;
-  for (size_t i = 0; i < plan->n_keep_fds; i++)
-    keep[n++] = plan->keep_fds[i];
+  int keep[PLAN_MAX_LIST];
+  size_t n = plan->n_keep_fds;
+  memcpy (keep, plan->keep_fds, n * sizeof *keep);
   for (size_t i = 1; i < n; i++) /* insertion sort: a handful of fds */
     for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--)
       {
@@ -99,67 +127,85 @@ close_inherited_fds (const struct plan *plan)
         keep[j] = keep[j - 1];
         keep[j - 1] = t;
       }
+  for (size_t i = 0; i < n; i++)
+    if (fcntl (keep[i], F_SETFD, 0) < 0)
+      die ("init", "fcntl", NULL, "keep-fd %d is not open in the launcher", keep[i]);
   unsigned int from = 3;
   for (size_t i = 0; i <= n; i++)
     {
       unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
       if (to > from && syscall (SYS_close_range, from, to - 1, CLOSE_RANGE_CLOEXEC) < 0)
-        for (unsigned int fd = from; fd < to && fd < 65536; fd++)
-          fcntl ((int)fd, F_SETFD, FD_CLOEXEC);
-      if (i < n)
         {
-          if (fcntl (keep[i], F_SETFD, 0) < 0)
-            die ("init", "fcntl", NULL, "keep-fd %d is not open in the launcher", keep[i]);
-          from = (unsigned int)keep[i] + 1;
+          cloexec_by_listing (plan);
+          return;
         }
+      from = to + 1;
     }
 }
 
-__attribute__ ((noreturn)) static void
-exec_payload (const struct plan *plan, int exec_report)
+/* The payload starts with what a freshly exec'd process expects: nothing blocked or ignored. The launcher ignores
+   SIGPIPE and the terminal's signals, and dispositions set to ignore survive exec. */
+static void
+default_signals (void)
 {
   sigset_t none;
-  report_fd = exec_report;
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  signal (SIGPIPE, SIG_DFL); /* the launcher ignores it, and exec would keep that */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+}
+
+__attribute__ ((noreturn)) static void
+exec_payload (const struct plan *plan, int exec_pipe)
+{
+  default_signals ();
+  if (setpgid (0, 0) < 0) /* its own process group: a kill(0, …) inside never reaches init */
+    die ("init", "setpgid", NULL, "cannot give the payload its own process group");
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-    die ("exec", "prctl", NULL, "cannot set the parent-death signal");
+    die ("init", "prctl", NULL, "cannot set the parent-death signal");
   if (plan->caps_default)
     reduce_caps ();
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    die ("exec", "prctl", NULL, "cannot set no_new_privs");
+    die ("init", "prctl", NULL, "cannot set no_new_privs");
   close_inherited_fds (plan);
+  if (plan->seccomp != SECCOMP_MODE_NONE)
+    {
+      int err = 0;
+      if (seccomp_filter_install (
+            plan->seccomp == SECCOMP_MODE_NESTED ? SECCOMP_PROFILE_NESTED : SECCOMP_PROFILE_DEFAULT, &err)
+          < 0)
+        die_with ("seccomp", "seccomp", err, NULL, "cannot install the seccomp filter");
+    }
   execvpe (plan->argv[0], plan->argv, environ);
   int err = errno;
   if (err == ENOENT)
-    report_error ("exec", "execvpe", err, plan->argv[0], "command not found: %s", plan->argv[0]);
+    report_exec_failed ("execvpe", err, plan->argv[0], "command not found: %s", plan->argv[0]);
   else
-    report_error ("exec", "execvpe", err, plan->argv[0], "cannot execute %s: %s", plan->argv[0], strerror (err));
+    report_exec_failed ("execvpe", err, plan->argv[0], "cannot execute %s: %s", plan->argv[0], strerror (err));
+  (void)!write (exec_pipe, "x", 1);
   _exit (err == ENOENT ? 127 : 126);
 }
 
-/* Relays the payload's exec outcome: an error record, or EOF once exec closed the pipe. */
+/* One release byte from the launcher; EOF means it died or gave up: nothing to do but leave. */
 static void
-report_exec (int exec_pipe)
+wait_for_release (int messages, char expected)
 {
-  char buf[8192];
-  long n, total = 0;
-  while ((n = TEMP_FAILURE_RETRY (read (exec_pipe, buf + total, sizeof buf - 1 - (size_t)total))) > 0)
-    total += n;
-  buf[total] = '\0';
-  report_line (total > 0 ? buf : "{\"type\":\"started\"}\n");
+  char byte;
+  if (TEMP_FAILURE_RETRY (recv (messages, &byte, 1, 0)) != 1 || byte != expected)
+    _exit (EXIT_SETUP_FAILED);
 }
 
 __attribute__ ((noreturn)) static void
-run_init (const struct plan *plan, int release_fd)
+run_init (const struct plan *plan, int messages)
 {
-  char byte;
   sigset_t mask;
   int exec_pipe[2];
-  sigemptyset (&mask);
+  /* Every signal is read from a signalfd and passed on; the launcher's ignored ones must reach it too. */
   for (int sig = 1; sig < NSIG; sig++)
-    sigaddset (&mask, sig);
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  sigfillset (&mask);
   sigprocmask (SIG_BLOCK, &mask, NULL);
   cleanup_fd int sfd = signalfd (-1, &mask, SFD_CLOEXEC);
   if (sfd < 0)
@@ -167,9 +213,10 @@ run_init (const struct plan *plan, int release_fd)
   if (pipe2 (exec_pipe, O_CLOEXEC) < 0)
     die ("init", "pipe2", NULL, "cannot create the exec pipe");
   /* Nothing of the payload runs before the launcher has put us into the cgroup. */
-  if (TEMP_FAILURE_RETRY (read (release_fd, &byte, 1)) != 1)
-    _exit (EXIT_SETUP_FAILED);
-  close (release_fd);
+  wait_for_release (messages, 'c');
+  /* Not dumpable: the payload (same user) can neither ptrace init nor read its memory or fds. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    die ("init", "prctl", NULL, "cannot make init undumpable");
 
   pid_t payload = fork ();
   if (payload < 0)
@@ -180,7 +227,9 @@ run_init (const struct plan *plan, int release_fd)
       exec_payload (plan, exec_pipe[1]);
     }
   close (exec_pipe[1]);
-  report_exec (exec_pipe[0]);
+  char failed;
+  if (TEMP_FAILURE_RETRY (read (exec_pipe[0], &failed, 1)) == 0)
+    report_started (); /* EOF without a byte: the exec succeeded */
   close (exec_pipe[0]);
 
   for (;;)
@@ -198,10 +247,7 @@ run_init (const struct plan *plan, int release_fd)
       while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
         if (pid == payload)
           {
-            char line[64];
-            format_exit (line, sizeof line - 1, status);
-            strcat (line, "\n");
-            report_line (line);
+            report_exit_status (status);
             /* Leaving as pid 1 makes the kernel kill every process left in the namespace. */
             _exit (WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status));
           }
@@ -209,15 +255,15 @@ run_init (const struct plan *plan, int release_fd)
 }
 
 void
-container_main (const struct plan *plan, int release_fd, int report)
+container_main (const struct plan *plan, int messages)
 {
-  char byte;
-  report_fd = report;
+  report_to_launcher (messages);
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     die ("init", "prctl", NULL, "cannot set the parent-death signal");
-  if (TEMP_FAILURE_RETRY (read (release_fd, &byte, 1)) != 1)
-    _exit (EXIT_SETUP_FAILED); /* the launcher died or gave up before releasing us */
+  wait_for_release (messages, 'm'); /* EOF if the launcher died before the prctl, too */
   join_cgroups_v1 (plan);
+  if (setsid () < 0) /* a session of its own: a terminal's signals reach the caller, never the payload directly */
+    die ("init", "setsid", NULL, "cannot start a new session");
   if (plan->hostname && sethostname (plan->hostname, strlen (plan->hostname)) < 0)
     die ("hostname", "sethostname", NULL, "cannot set the hostname %s", plan->hostname);
   if (plan->netns && plan->loopback)
@@ -225,5 +271,5 @@ container_main (const struct plan *plan, int release_fd, int report)
   setup_root (plan);
   if (plan->cwd && chdir (plan->cwd) < 0)
     die ("cwd", "chdir", plan->cwd, "cannot enter the working directory");
-  run_init (plan, release_fd);
+  run_init (plan, messages);
 }

@@ -3,6 +3,7 @@
 
 #include "plan.h"
 
-/* Entry of the cloned child. Waits for `release_fd` (id maps and cgroup done by the launcher), builds the
-   container, runs the payload under a reaping init and reports on `report` (never returns). */
-__attribute__ ((noreturn)) void container_main (const struct plan *plan, int release_fd, int report);
+/* Entry of the cloned child. `messages` is its end of the SOCK_SEQPACKET pair with the launcher: release bytes come
+   in (id maps written, cgroup joined), status messages go out. Builds the container, runs the payload under a
+   reaping init and reports how it ended (never returns). */
+__attribute__ ((noreturn)) void container_main (const struct plan *plan, int messages);

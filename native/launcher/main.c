@@ -1,6 +1,7 @@
-/* testcell-launcher: executes a plan from TypeScript (native/PROTOCOL.md). This file is the launcher's own
-   side: it reads the plan, clones the container's init into its namespaces and cgroup, writes id maps,
-   relays status records and cleans up when the container or the parent goes away. */
+/* testcell-launcher: executes a plan from TypeScript (native/PROTOCOL.md). This file is the launcher's own side: it
+   reads the plan, creates the container's cgroups, clones init into its namespaces and cgroup, writes id maps,
+   relays status records, carries out the parent's requests and cleans up when the container or the parent goes
+   away. */
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,53 +25,65 @@
 #include "report.h"
 #include "utils.h"
 
-#define MAX_PLAN (4 << 20)
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
 
-static const int forwarded_signals[] = { SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+/* The terminal's signals and the user signals are the parent's to act on (it sends `signal` requests). */
+static const int ignored_signals[] = { SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE };
 
-static char *
-read_plan (int fd, struct plan *plan)
+static struct plan plan;
+static size_t cgroups_created;
+
+/* Removes the cgroups this launcher created, newest first; also what die() runs before exiting. */
+static void
+remove_cgroups (void)
 {
-  size_t size = 65536, len = 0;
-  char error[256];
-  cleanup_free char *buf = malloc (size);
-  for (;;)
+  while (cgroups_created > 0)
     {
-      if (!buf)
-        die ("plan", NULL, NULL, "out of memory");
+      const char *dir = plan.cgroup_create[--cgroups_created];
+      for (int attempt = 0; rmdir (dir) < 0 && errno == EBUSY && attempt < 100; attempt++)
+        nanosleep (&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+    }
+}
+
+static void
+read_exactly (int fd, char *buf, size_t len, const char *what)
+{
+  for (size_t got = 0; got < len;)
+    {
       struct pollfd p = { .fd = fd, .events = POLLIN };
       if (TEMP_FAILURE_RETRY (poll (&p, 1, -1)) < 0)
-        die ("plan", "poll", NULL, "cannot wait for the plan");
-      long n = TEMP_FAILURE_RETRY (read (fd, buf + len, size - len));
+        die ("plan", "poll", NULL, "cannot wait for the %s", what);
+      long n = TEMP_FAILURE_RETRY (read (fd, buf + got, len - got));
       if (n < 0 && errno == EAGAIN)
         continue;
       if (n < 0)
-        die ("plan", "read", NULL, "cannot read the plan");
-      errno = 0;
+        die ("plan", "read", NULL, "cannot read the %s", what);
       if (n == 0)
-        die ("plan", NULL, NULL, "the plan ended early (%zu bytes, no end token)", len);
-      len += (size_t)n;
-      switch (plan_parse (buf, len, plan, error, sizeof error))
-        {
-        case PLAN_COMPLETE:
-          return steal_pointer (&buf);
-        case PLAN_INVALID:
-          die ("plan", NULL, NULL, "%s", error);
-        case PLAN_INCOMPLETE:
-        default:
-          break;
-        }
-      if (len == size)
-        {
-          if (size >= MAX_PLAN)
-            die ("plan", NULL, NULL, "the plan is larger than %d bytes", MAX_PLAN);
-          char *bigger = realloc (buf, size *= 2);
-          if (bigger)
-            buf = bigger;
-          else
-            free (steal_pointer (&buf));
-        }
+        die_with ("plan", NULL, 0, NULL, "the parent closed the control socket before sending the whole plan");
+      got += (size_t)n;
     }
+}
+
+/* The plan: a 4-byte little-endian length, then that many bytes of tokens. */
+static char *
+read_plan (int fd)
+{
+  unsigned char header[4];
+  char error[512];
+  read_exactly (fd, (char *)header, sizeof header, "plan's length");
+  uint32_t len = header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24;
+  if (len == 0 || len > PLAN_MAX_BYTES)
+    die_with ("plan", NULL, 0, NULL,
+              "the plan's length is not between 1 byte and 4 MiB (is the parent speaking protocol 2?)");
+  char *buf = malloc (len);
+  if (!buf)
+    die ("plan", "malloc", NULL, "out of memory");
+  read_exactly (fd, buf, len, "plan");
+  if (plan_parse (buf, len, &plan, error, sizeof error) < 0)
+    die_with ("plan", NULL, 0, NULL, error);
+  return buf;
 }
 
 static void
@@ -77,26 +92,56 @@ write_file (const char *path, const char *content, const char *stage)
   cleanup_fd int fd = open (path, O_WRONLY | O_CLOEXEC);
   size_t len = strlen (content);
   if (fd < 0 || TEMP_FAILURE_RETRY (write (fd, content, len)) != (long)len)
-    die (stage, "write", path, "cannot write %s", stage);
+    die (stage, "write", path, "cannot write %s", content);
 }
 
-/* The container's init, born in the v2 cgroup when one is given (no migration afterwards). */
-static pid_t
-clone_init (const struct plan *plan, bool *in_cgroup)
+/* Before the container exists, outside of it: its cgroups and their limits, and the v1 files init joins by. */
+static void
+prepare_cgroups (void)
 {
-  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (plan->netns)
+  for (size_t i = 0; i < plan.n_cgroup_create; i++)
+    {
+      if (mkdir (plan.cgroup_create[i], 0755) < 0)
+        die ("cgroup", "mkdir", plan.cgroup_create[i], "cannot create the container's cgroup");
+      cgroups_created = i + 1;
+    }
+  for (size_t i = 0; i < plan.n_cgroup_writes; i++)
+    {
+      const struct cgroup_write *w = &plan.cgroup_writes[i];
+      if (w->if_exists && access (w->file, F_OK) < 0 && errno == ENOENT)
+        continue;
+      write_file (w->file, w->value, "cgroup");
+    }
+  for (size_t i = 0; i < plan.n_cgroup_join; i++)
+    {
+      plan.cgroup_join_fds[i] = open (plan.cgroup_join[i], O_WRONLY | O_CLOEXEC);
+      if (plan.cgroup_join_fds[i] < 0)
+        die ("cgroup", "open", plan.cgroup_join[i], "cannot open the container's cgroup");
+    }
+}
+
+/* The container's init, born in the v2 cgroup when one is given (no migration afterwards), held by a pidfd. */
+static pid_t
+clone_init (bool *in_cgroup, int *pidfd)
+{
+  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+  if (plan.netns)
     flags |= CLONE_NEWNET;
-  if (plan->userns)
+  if (plan.userns)
     flags |= CLONE_NEWUSER;
   *in_cgroup = false;
-  if (plan->cgroup_v2)
+  *pidfd = -1;
+  if (plan.cgroup_v2)
     {
-      cleanup_fd int cgroup = open (plan->cgroup_v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      cleanup_fd int cgroup = open (plan.cgroup_v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (cgroup < 0)
-        die ("cgroup", "open", plan->cgroup_v2, "cannot open the container's cgroup");
-      struct clone_args args
-        = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup };
+        die ("cgroup", "open", plan.cgroup_v2, "cannot open the container's cgroup");
+      struct clone_args args = {
+        .flags = flags | CLONE_INTO_CGROUP,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t)cgroup,
+      };
       long pid = syscall (SYS_clone3, &args, sizeof args);
       if (pid >= 0)
         {
@@ -104,107 +149,144 @@ clone_init (const struct plan *plan, bool *in_cgroup)
           return (pid_t)pid;
         }
       if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
-        die ("clone", "clone3", plan->cgroup_v2, "cannot create the container");
+        die ("clone", "clone3", plan.cgroup_v2, "cannot create the container");
     }
-  long pid = syscall (SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  /* clone(2)'s third argument receives the pidfd on every architecture (x86_64 and arm64 alike). */
+  long pid = syscall (SYS_clone, (unsigned long)flags | SIGCHLD, NULL, pidfd, NULL, NULL);
+  if (pid < 0 && errno == EINVAL) /* Linux < 5.2: no CLONE_PIDFD; init is signalled by pid (our own child) */
+    pid = syscall (SYS_clone, (unsigned long)(flags & ~(uint64_t)CLONE_PIDFD) | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0)
     die ("clone", "clone", NULL, "cannot create the namespaces");
   return (pid_t)pid;
 }
 
 static void
-write_id_maps (const struct plan *plan, pid_t pid)
+write_id_maps (pid_t pid)
 {
   char path[64];
-  if (!plan->userns)
+  if (!plan.userns)
     return;
   snprintf (path, sizeof path, "/proc/%d/setgroups", pid);
   write_file (path, "deny", "idmap");
   snprintf (path, sizeof path, "/proc/%d/uid_map", pid);
-  write_file (path, plan->uid_map, "idmap");
+  write_file (path, plan.uid_map, "idmap");
   snprintf (path, sizeof path, "/proc/%d/gid_map", pid);
-  write_file (path, plan->gid_map, "idmap");
+  write_file (path, plan.gid_map, "idmap");
 }
 
-/* v2 without clone3: the child is migrated now, overlapping with it building its root; it waits for
-   this before starting the payload. (v1 children move themselves: see container.c.) */
+/* v2 without clone3: the child is migrated now, overlapping with it building its root; it waits for this
+   before starting the payload. (v1 children move themselves: see container.c.) */
 static void
-join_cgroup_v2 (const struct plan *plan, pid_t pid, bool in_cgroup)
+join_cgroup_v2 (pid_t pid, bool in_cgroup)
 {
   char path[4096], number[32];
-  if (!plan->cgroup_v2 || in_cgroup)
+  if (!plan.cgroup_v2 || in_cgroup)
     return;
   snprintf (number, sizeof number, "%d", pid);
-  if ((size_t)snprintf (path, sizeof path, "%s/cgroup.procs", plan->cgroup_v2) >= sizeof path)
-    die ("cgroup", NULL, plan->cgroup_v2, "path too long");
+  if ((size_t)snprintf (path, sizeof path, "%s/cgroup.procs", plan.cgroup_v2) >= sizeof path)
+    die ("cgroup", NULL, plan.cgroup_v2, "path too long");
   write_file (path, number, "cgroup");
 }
 
-/* v1: the files init writes "0" to, opened here with the launcher's credentials. */
 static void
-open_cgroup_joins (struct plan *plan)
+release (int messages, char byte)
 {
-  for (size_t i = 0; i < plan->n_cgroup_join; i++)
-    {
-      plan->cgroup_join_fds[i] = open (plan->cgroup_join[i], O_WRONLY | O_CLOEXEC);
-      if (plan->cgroup_join_fds[i] < 0)
-        die ("cgroup", "open", plan->cgroup_join[i], "cannot open the container's cgroup");
-    }
-}
-
-static void
-remove_cgroups (const struct plan *plan)
-{
-  for (size_t i = 0; i < plan->n_cgroup_remove; i++)
-    for (int attempt = 0; rmdir (plan->cgroup_remove[i]) < 0 && errno == EBUSY && attempt < 100; attempt++)
-      nanosleep (&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+  if (TEMP_FAILURE_RETRY (send (messages, &byte, 1, MSG_NOSIGNAL)) != 1)
+    die ("launcher", "send", NULL, "cannot release the container");
 }
 
 struct state
 {
   pid_t init;
-  bool init_reaped, reports_done, setup_failed, parent_gone;
-  int init_status;
-  char exit_line[64];
+  int pidfd;
+  bool init_reaped, messages_done, failed, parent_gone, have_status;
+  int init_status, payload_status;
+  char requests[256];
+  size_t requests_used;
 };
 
-/* Records from the container: relayed as they come, except `exit`, held until init is reaped. */
 static void
-relay_reports (int fd, struct state *s)
+signal_init (struct state *s, int sig)
 {
-  static char pending[16384];
-  static size_t used;
-  long n = TEMP_FAILURE_RETRY (read (fd, pending + used, sizeof pending - 1 - used));
+  if (s->init_reaped)
+    return;
+  if (s->pidfd < 0 || syscall (SYS_pidfd_send_signal, s->pidfd, sig, NULL, 0) < 0)
+    kill (s->init, sig); /* safe: init is our child and not reaped, so its pid cannot have been reused */
+}
+
+/* Messages from init and the payload: relayed, except the payload's status, which goes into the exit record. */
+static void
+on_message (int fd, struct state *s)
+{
+  static char buf[sizeof (struct container_msg) + RECORD_MAX + 1];
+  long n = TEMP_FAILURE_RETRY (recv (fd, buf, sizeof buf - 1, 0));
   if (n <= 0)
     {
-      s->reports_done = true;
+      s->messages_done = true; /* init and the payload are gone */
       return;
     }
-  used += (size_t)n;
-  char *line = pending, *nl;
-  while ((nl = memchr (line, '\n', used - (size_t)(line - pending))))
+  if ((size_t)n < sizeof (struct container_msg))
+    return;
+  struct container_msg header;
+  memcpy (&header, buf, sizeof header);
+  char *text = buf + sizeof header;
+  buf[n] = '\0';
+  switch (header.type)
+    {
+    case MSG_STARTED:
+      if (!s->failed)
+        {
+          char line[32];
+          format_started (line, sizeof line);
+          report_line (line);
+        }
+      break;
+    case MSG_EXIT:
+      s->have_status = true;
+      s->payload_status = header.value;
+      break;
+    case MSG_ERROR:
+      s->failed = true;
+      report_line (text);
+      break;
+    case MSG_EXEC_FAILED:
+      s->failed = false; /* built, but the command did not run: an exit record follows */
+      report_line (text);
+      break;
+    default:
+      break;
+    }
+}
+
+/* Requests from the parent (`signal N\n`); EOF means the parent is gone: end the container now. */
+static void
+on_control (int fd, struct state *s)
+{
+  long n = TEMP_FAILURE_RETRY (read (fd, s->requests + s->requests_used, sizeof s->requests - 1 - s->requests_used));
+  if (n < 0 && errno == EAGAIN)
+    return;
+  if (n <= 0)
+    {
+      s->parent_gone = true;
+      signal_init (s, SIGKILL);
+      return;
+    }
+  s->requests_used += (size_t)n;
+  s->requests[s->requests_used] = '\0';
+  char *line = s->requests, *nl;
+  while ((nl = strchr (line, '\n')))
     {
       *nl = '\0';
-      if (strncmp (line, "{\"type\":\"exit\"", 14) == 0)
-        {
-          size_t len = (size_t)(nl - line);
-          if (len < sizeof s->exit_line)
-            memcpy (s->exit_line, line, len + 1);
-        }
-      else
-        {
-          if (strncmp (line, "{\"type\":\"error\"", 15) == 0 && !strstr (line, "\"stage\":\"exec\""))
-            s->setup_failed = true;
-          *nl = '\n';
-          char saved = nl[1];
-          nl[1] = '\0';
-          report_line (line);
-          nl[1] = saved;
-        }
+      char *end = line;
+      long sig = strncmp (line, "signal ", 7) == 0 ? strtol (line + 7, &end, 10) : 0;
+      if (sig > 0 && sig < NSIG && *end == '\0')
+        signal_init (s, (int)sig);
       line = nl + 1;
     }
-  used -= (size_t)(line - pending);
-  memmove (pending, line, used);
+  s->requests_used = strlen (line);
+  memmove (s->requests, line, s->requests_used + 1);
+  if (s->requests_used == sizeof s->requests - 1) /* a line this long is no request: drop it */
+    s->requests_used = 0;
 }
 
 static void
@@ -213,135 +295,148 @@ on_signal (int sfd, pid_t parent, struct state *s)
   struct signalfd_siginfo info;
   if (TEMP_FAILURE_RETRY (read (sfd, &info, sizeof info)) != sizeof info)
     return;
-  int sig = (int)info.ssi_signo;
-  if (sig == SIGCHLD)
+  if (info.ssi_signo == SIGCHLD)
     {
       if (!s->init_reaped && waitpid (s->init, &s->init_status, WNOHANG) == s->init)
         s->init_reaped = true;
     }
-  else if (sig == SIGTERM && getppid () != parent)
+  else if (info.ssi_signo == SIGTERM && getppid () != parent)
     {
-      s->parent_gone = true; /* PR_SET_PDEATHSIG */
-      kill (s->init, SIGKILL);
+      s->parent_gone = true; /* PR_SET_PDEATHSIG; any other SIGTERM is ignored: signals come as requests */
+      signal_init (s, SIGKILL);
     }
-  else if (!s->init_reaped)
-    kill (s->init, sig);
 }
 
-/* The exit record, with the files the plan asked for (the cgroup's counters, read after every process of
-   the container is gone and before the cgroup is removed). A file that cannot be read is left out. */
-static void
-report_exit (const struct plan *plan, const char *exit_line)
+/* A whole file (a cgroup's counters), or NULL if it cannot be read. */
+static char *
+read_whole (const char *path)
 {
-  static char line[PLAN_MAX_LIST * 8192], content[4096], path[4200], text[8192];
-  size_t used = (size_t)snprintf (line, sizeof line, "%.*s,\"files\":{", (int)strlen (exit_line) - 1, exit_line);
-  const char *separator = "";
-  for (size_t i = 0; i < plan->n_report_files; i++)
+  cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  size_t size = 4096, len = 0;
+  cleanup_free char *content = fd < 0 ? NULL : malloc (size);
+  if (!content)
+    return NULL;
+  for (;;)
     {
-      cleanup_fd int fd = open (plan->report_files[i], O_RDONLY | O_CLOEXEC);
-      long n = fd < 0 ? -1 : TEMP_FAILURE_RETRY (read (fd, content, sizeof content - 1));
+      if (len + 1 == size)
+        {
+          char *bigger = size < (1u << 20) ? realloc (content, size *= 2) : NULL;
+          if (!bigger)
+            return NULL;
+          content = bigger;
+        }
+      long n = TEMP_FAILURE_RETRY (read (fd, content + len, size - 1 - len));
       if (n < 0)
-        continue;
-      content[n] = '\0';
-      if (json_string (path, sizeof path, plan->report_files[i]) < 0 || json_string (text, sizeof text, content) < 0)
-        continue;
-      used += (size_t)snprintf (line + used, sizeof line - used, "%s%s:%s", separator, path, text);
-      separator = ",";
+        return NULL;
+      if (n == 0)
+        break;
+      len += (size_t)n;
     }
-  snprintf (line + used, sizeof line - used, "}}\n");
+  content[len] = '\0';
+  return steal_pointer (&content);
+}
+
+/* The exit record, with the files the plan asked for (the cgroup's counters, read after every process of the
+   container is gone and before the cgroup is removed). A file that cannot be read is left out. */
+static void
+report_exit (int status)
+{
+  char *contents[PLAN_MAX_LIST] = { 0 };
+  for (size_t i = 0; i < plan.n_report_files; i++)
+    contents[i] = read_whole (plan.report_files[i]);
+  cleanup_free char *line = format_exit (status, plan.report_files, (const char *const *)contents, plan.n_report_files);
+  for (size_t i = 0; i < plan.n_report_files; i++)
+    free (contents[i]);
+  if (!line)
+    die ("launcher", "malloc", NULL, "out of memory");
   report_line (line);
 }
 
-__attribute__ ((noreturn)) static void
-exit_like (const char *exit_line)
+/* The payload's status as a shell would show it: its code, or 128 + N for signal N (never re-raised: no core). */
+static int
+exit_code (int status)
 {
-  int value;
-  if (sscanf (exit_line, "{\"type\":\"exit\",\"code\":%d}", &value) == 1)
-    _exit (value);
-  if (sscanf (exit_line, "{\"type\":\"exit\",\"signal\":%d}", &value) == 1)
+  return WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
+}
+
+static int
+control_fd_from (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
     {
-      sigset_t set;
-      sigemptyset (&set);
-      sigaddset (&set, value);
-      signal (value, SIG_DFL);
-      sigprocmask (SIG_UNBLOCK, &set, NULL);
-      raise (value);
-      _exit (128 + value);
+      if (strcmp (argv[i], "--protocol") == 0)
+        {
+          printf ("%d\n", PROTOCOL_VERSION);
+          exit (0);
+        }
+      if (strcmp (argv[i], "--control-fd") == 0 && i + 1 < argc)
+        return atoi (argv[++i]);
     }
-  _exit (EXIT_SETUP_FAILED);
+  return -1;
 }
 
 int
 main (int argc, char **argv)
 {
-  struct plan plan = { 0 };
-  struct state s = { 0 };
-  int control = -1;
+  struct state s = { .pidfd = -1 };
+  char line[64];
   sigset_t mask;
-
-  for (int i = 1; i + 1 < argc; i += 2)
-    if (strcmp (argv[i], "--control-fd") == 0)
-      control = atoi (argv[i + 1]);
+  int control = control_fd_from (argc, argv);
   if (control < 3 || fcntl (control, F_SETFD, FD_CLOEXEC) < 0)
     {
-      fprintf (stderr, "usage: testcell-launcher --control-fd N (N >= 3, an open socket; see native/PROTOCOL.md)\n");
+      fprintf (stderr, "usage: testcell-launcher --control-fd N (N >= 3, an open socket; see native/PROTOCOL.md)\n"
+                       "       testcell-launcher --protocol\n");
       return 2;
     }
-  report_fd = control;
-  /* A write to a parent that is gone must fail with EPIPE, not kill us before the cleanup. */
-  signal (SIGPIPE, SIG_IGN);
+  report_to_parent (control, remove_cgroups);
+  for (size_t i = 0; i < N_ELEMENTS (ignored_signals); i++)
+    signal (ignored_signals[i], SIG_IGN);
   pid_t parent = getppid ();
   if (prctl (PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
     die ("launcher", "prctl", NULL, "cannot set the parent-death signal");
-  if (getppid () != parent) /* the parent died before the prctl: nobody will read the plan's outcome */
+  if (getppid () != parent) /* the parent died before the prctl: nobody will read the outcome */
     _exit (EXIT_SETUP_FAILED);
-
-  cleanup_free char *plan_buf = read_plan (control, &plan);
-
   sigemptyset (&mask);
   sigaddset (&mask, SIGCHLD);
   sigaddset (&mask, SIGTERM);
-  for (size_t i = 0; i < N_ELEMENTS (forwarded_signals); i++)
-    sigaddset (&mask, forwarded_signals[i]);
   sigprocmask (SIG_BLOCK, &mask, NULL);
+  if (format_hello (line, sizeof line) < 0)
+    die_with ("launcher", NULL, 0, NULL, "cannot format the hello record");
+  report_line (line);
+
+  cleanup_free char *plan_buf = read_plan (control);
+  prepare_cgroups ();
   cleanup_fd int sfd = signalfd (-1, &mask, SFD_CLOEXEC);
-  int release[2], reports[2];
-  if (sfd < 0 || pipe2 (release, O_CLOEXEC) < 0 || pipe2 (reports, O_CLOEXEC) < 0)
-    die ("launcher", "pipe2", NULL, "cannot create the launcher's pipes");
+  int messages[2];
+  if (sfd < 0 || socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, messages) < 0)
+    die ("launcher", "socketpair", NULL, "cannot create the launcher's channels");
 
   bool in_cgroup;
-  open_cgroup_joins (&plan);
-  s.init = clone_init (&plan, &in_cgroup);
+  s.init = clone_init (&in_cgroup, &s.pidfd);
   if (s.init == 0)
     {
       close (control);
-      close (release[1]);
-      close (reports[0]);
-      container_main (&plan, release[0], reports[1]);
+      close (messages[0]);
+      container_main (&plan, messages[1]);
     }
-  close (release[0]);
-  close (reports[1]);
+  close (messages[1]);
   for (size_t i = 0; i < plan.n_cgroup_join; i++)
     close (plan.cgroup_join_fds[i]);
-  /* Two release bytes: after the id maps (build the root), after the cgroup (start the payload). A
-     failure in between closes the pipe and the child gives up. */
-  write_id_maps (&plan, s.init);
-  if (TEMP_FAILURE_RETRY (write (release[1], "1", 1)) != 1)
-    die ("launcher", "write", NULL, "cannot release the container");
-  join_cgroup_v2 (&plan, s.init, in_cgroup);
-  if (TEMP_FAILURE_RETRY (write (release[1], "2", 1)) != 1)
-    die ("launcher", "write", NULL, "cannot release the container");
-  close (release[1]);
-  char line[64];
-  snprintf (line, sizeof line, "{\"type\":\"pid\",\"pid\":%d}\n", s.init);
+  /* Two release bytes: after the id maps (build the root), after the cgroup (start the payload). A failure in
+     between closes the socket and the child gives up. */
+  write_id_maps (s.init);
+  release (messages[0], 'm');
+  join_cgroup_v2 (s.init, in_cgroup);
+  release (messages[0], 'c');
+  format_pid (line, sizeof line, s.init);
   report_line (line);
 
-  /* Until the container is gone: relay records, forward signals, watch the parent. */
-  while (!(s.init_reaped && s.reports_done))
+  /* Until the container is gone: relay its messages, carry out requests, watch the parent. */
+  while (!(s.init_reaped && s.messages_done))
     {
       struct pollfd fds[] = {
         { .fd = sfd, .events = POLLIN },
-        { .fd = s.reports_done ? -1 : reports[0], .events = POLLIN },
+        { .fd = s.messages_done ? -1 : messages[0], .events = POLLIN },
         { .fd = s.parent_gone ? -1 : control, .events = POLLIN },
       };
       if (TEMP_FAILURE_RETRY (poll (fds, N_ELEMENTS (fds), -1)) < 0)
@@ -349,28 +444,20 @@ main (int argc, char **argv)
       if (fds[0].revents)
         on_signal (sfd, parent, &s);
       if (fds[1].revents)
-        relay_reports (reports[0], &s);
+        on_message (messages[0], &s);
       if (fds[2].revents)
-        {
-          char ignored[64];
-          if (TEMP_FAILURE_RETRY (read (control, ignored, sizeof ignored)) <= 0)
-            {
-              s.parent_gone = true; /* nobody to report to: end the container now */
-              kill (s.init, SIGKILL);
-            }
-        }
+        on_control (control, &s);
     }
 
-  if (s.parent_gone || s.setup_failed)
+  if (s.parent_gone || s.failed)
     {
-      remove_cgroups (&plan);
+      remove_cgroups ();
       _exit (EXIT_SETUP_FAILED);
     }
-  if (!s.exit_line[0]) /* init was killed before it could report (kill(), or a group OOM kill on v2) */
-    format_exit (s.exit_line, sizeof s.exit_line, s.init_status);
-  report_exit (&plan, s.exit_line);
-
-  remove_cgroups (&plan);
+  /* Without the payload's status init was killed before it could send it (a request, or a group OOM kill). */
+  int status = s.have_status ? s.payload_status : s.init_status;
+  report_exit (status);
+  remove_cgroups ();
   plan_free (&plan);
-  exit_like (s.exit_line);
+  _exit (exit_code (status));
 }

@@ -66,6 +66,25 @@ describe('copy-on-write root', () => {
     expect(existsSync(join(ro, 'x'))).toBe(false)
   })
 
+  it('a volume target below a symlink lands where the container sees it (/var/run -> /run)', async () => {
+    using project = tempProject()
+    writeFileSync(join(project.dir, 'data'), 'through the link')
+    // Resolved against the staging root instead of the new root, /var/run/x would end up outside the container.
+    const { result, stdout } = await sh('cat /var/run/testcell-vol/data /run/testcell-vol/data', { volumes: [`${project.dir}:/var/run/testcell-vol:ro`] })
+    expect(result.exitCode).toBe(0)
+    expect(stdout).toBe('through the linkthrough the link')
+  })
+
+  it('a volume source reached through a symlink is the host’s target, resolved as the host sees it', async () => {
+    using project = tempProject()
+    mkdirSync(join(project.dir, 'real'))
+    writeFileSync(join(project.dir, 'real/data'), 'real')
+    const { symlinkSync } = await import('node:fs')
+    symlinkSync(join(project.dir, 'real'), join(project.dir, 'link'))
+    const { stdout } = await sh('cat /data/data', { volumes: [`${project.dir}/link:/data:ro`] })
+    expect(stdout).toBe('real')
+  })
+
   it('has a minimal /dev and a fresh /proc with kernel interfaces masked', async () => {
     const masked = ['/proc/timer_list', '/proc/keys', '/proc/sched_debug'].filter(existsSync)
     expect(masked.length).toBeGreaterThan(0)

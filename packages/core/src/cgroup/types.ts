@@ -18,10 +18,10 @@ export interface CgroupUsage {
   memoryStat: MemoryStat | null
 }
 
-/** One container's cgroup, created with its limits, before the container starts. */
+/** One container's cgroup: the launcher creates it from `planSteps`; this object reads and removes it. */
 export interface ContainerCgroup {
   readonly version: 1 | 2
-  /** Plan steps that put the container's init into this cgroup and remove it afterwards. */
+  /** Plan steps that create this cgroup with its limits, put the container's init into it and report its counters; the launcher removes it afterwards. */
   readonly planSteps: PlanOp[]
   /** Directories of this cgroup (one per v1 hierarchy, one on v2). */
   readonly dirs: readonly string[]

@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
 import { CgroupCounters } from './counters.js'
-import { removeCgroupDir, writeControl } from './files.js'
+import { removeCgroupDir } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v1: one directory in the memory hierarchy and, if mounted, one in the pids hierarchy. */
@@ -18,6 +17,7 @@ export class CgroupV1Driver implements CgroupDriver {
     this.parents = pidsParent ? [memoryParent, pidsParent] : [memoryParent]
   }
 
+  /** The container's cgroup, as plan steps: the launcher creates it, sets its limits, joins it and removes it. */
   create(name: string, limits: CgroupLimits): ContainerCgroup {
     if (limits.pidsLimit !== null && !this.pidsParent) {
       throw new CgroupError('a pids limit was asked for, but the cgroup v1 pids controller is not mounted')
@@ -25,25 +25,15 @@ export class CgroupV1Driver implements CgroupDriver {
     const memory = join(this.memoryParent, name)
     // Every v1 hierarchy joined costs a task migration (a slow RCU-synchronised lock): pids only when asked.
     const pids = this.pidsParent && limits.pidsLimit !== null ? join(this.pidsParent, name) : null
-    const dirs = pids ? [memory, pids] : [memory]
-    const created: string[] = []
-    try {
-      for (const dir of dirs) {
-        mkdirSync(dir)
-        created.push(dir)
-      }
-      if (limits.memoryBytes !== null) {
-        writeControl(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes))
-        // With swap accounting, memsw caps memory+swap: without it a leak would page out instead of dying.
-        const memsw = join(memory, 'memory.memsw.limit_in_bytes')
-        if (existsSync(memsw)) writeControl(memsw, String(limits.memoryBytes))
-      }
-      if (pids && limits.pidsLimit !== null) writeControl(join(pids, 'pids.max'), String(limits.pidsLimit))
-    } catch (cause) {
-      for (const dir of created.reverse()) void removeCgroupDir(dir).catch(() => {})
-      throw cause instanceof CgroupError ? cause : new CgroupError(`cannot create cgroup ${name}: ${(cause as Error).message}`, { cause })
+    const steps: PlanOp[] = [{ op: 'cgroup-create', dir: memory }]
+    if (pids) steps.push({ op: 'cgroup-create', dir: pids })
+    if (limits.memoryBytes !== null) {
+      steps.push({ op: 'cgroup-write', file: join(memory, 'memory.limit_in_bytes'), value: String(limits.memoryBytes) })
+      // With swap accounting, memsw caps memory+swap: without it a leak would page out instead of dying.
+      steps.push({ op: 'cgroup-write', file: join(memory, 'memory.memsw.limit_in_bytes'), value: String(limits.memoryBytes), ifExists: true })
     }
-    return new CgroupV1(dirs, memory)
+    if (pids && limits.pidsLimit !== null) steps.push({ op: 'cgroup-write', file: join(pids, 'pids.max'), value: String(limits.pidsLimit) })
+    return new CgroupV1(pids ? [memory, pids] : [memory], memory, steps)
   }
 }
 
@@ -63,13 +53,10 @@ class CgroupV1 implements ContainerCgroup {
   constructor(
     readonly dirs: readonly string[],
     memory: string,
+    setup: readonly PlanOp[],
   ) {
     this.counters = new CgroupCounters(memory, V1_COUNTERS)
-    this.planSteps = [
-      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', tasksFile: join(dir, 'tasks') })),
-      ...this.counters.planSteps,
-      ...dirs.map((dir): PlanOp => ({ op: 'cgroup-remove', dir })),
-    ]
+    this.planSteps = [...setup, ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', tasksFile: join(dir, 'tasks') })), ...this.counters.planSteps]
   }
 
   readUsage(): CgroupUsage {

@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
 import { CgroupCounters } from './counters.js'
-import { removeCgroupDir, writeControl } from './files.js'
+import { removeCgroupDir } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v2: one directory under a parent whose subtree has the memory and pids controllers enabled. */
@@ -15,27 +13,18 @@ export class CgroupV2Driver implements CgroupDriver {
     this.parents = [parent]
   }
 
+  /** The container's cgroup, as plan steps: the launcher creates it, sets its limits, is born in it and removes it. */
   create(name: string, limits: CgroupLimits): ContainerCgroup {
     const dir = join(this.parent, name)
-    try {
-      mkdirSync(dir)
-    } catch (cause) {
-      throw new CgroupError(`cannot create cgroup ${dir}: ${(cause as Error).message}`, { cause })
+    const steps: PlanOp[] = [{ op: 'cgroup-create', dir }]
+    if (limits.memoryBytes !== null) {
+      steps.push({ op: 'cgroup-write', file: join(dir, 'memory.max'), value: String(limits.memoryBytes) })
+      steps.push({ op: 'cgroup-write', file: join(dir, 'memory.swap.max'), value: '0', ifExists: true })
     }
-    try {
-      if (limits.memoryBytes !== null) {
-        writeControl(join(dir, 'memory.max'), String(limits.memoryBytes))
-        const swap = join(dir, 'memory.swap.max')
-        if (existsSync(swap)) writeControl(swap, '0')
-      }
-      // One OOM kill takes the whole container down, so no half-dead worker lingers.
-      writeControl(join(dir, 'memory.oom.group'), '1')
-      if (limits.pidsLimit !== null) writeControl(join(dir, 'pids.max'), String(limits.pidsLimit))
-    } catch (cause) {
-      void removeCgroupDir(dir).catch(() => {})
-      throw cause
-    }
-    return new CgroupV2(dir)
+    // One OOM kill takes the whole container down, so no half-dead worker lingers.
+    steps.push({ op: 'cgroup-write', file: join(dir, 'memory.oom.group'), value: '1', ifExists: true })
+    if (limits.pidsLimit !== null) steps.push({ op: 'cgroup-write', file: join(dir, 'pids.max'), value: String(limits.pidsLimit) })
+    return new CgroupV2(dir, steps)
   }
 }
 
@@ -47,10 +36,13 @@ class CgroupV2 implements ContainerCgroup {
   readonly dirs: readonly string[]
   private readonly counters: CgroupCounters
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    setup: readonly PlanOp[],
+  ) {
     this.dirs = [dir]
     this.counters = new CgroupCounters(dir, V2_COUNTERS)
-    this.planSteps = [{ op: 'cgroup-v2', dir }, ...this.counters.planSteps, { op: 'cgroup-remove', dir }]
+    this.planSteps = [...setup, { op: 'cgroup-v2', dir }, ...this.counters.planSteps]
   }
 
   readUsage(): CgroupUsage {

@@ -30,6 +30,7 @@ describe('parseRunArgs', () => {
     [['--memory'], /invalid --memory: undefined; expected a value after it/],
     [['--network', 'host'], /invalid COMMAND/],
     [['-v', 'nocolon', 'x'], /invalid -v: "nocolon"/],
+    [['--seccomp', 'unconfined', 'x'], /invalid --seccomp: "unconfined"; expected default, nested or off/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseRunArgs(argv, '/', {})).toThrow(message)
   })

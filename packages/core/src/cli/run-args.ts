@@ -15,6 +15,7 @@ export const RUN_USAGE = `usage: testcell run [options] -- COMMAND [ARGS...]
   -v, --volume SRC:DST[:ro|rw]   bind mount a host path
   -e, --env KEY=VALUE    set a variable (KEY alone: take it from this environment)
   -w, --workdir DIR      working directory inside (default: the current directory)
+  --seccomp MODE         default (Docker-like filter), nested (also namespaces and mounts), off
   --result-json FILE     write the exit result as JSON to FILE`
 
 const WITH_VALUE = new Map([
@@ -32,6 +33,7 @@ const WITH_VALUE = new Map([
   ['--workdir', 'workdir'],
   ['-w', 'workdir'],
   ['--result-json', 'resultJson'],
+  ['--seccomp', 'seccomp'],
 ])
 
 /** Parses `testcell run` arguments (docker-run style). Throws OptionError for anything malformed. */
@@ -78,11 +80,19 @@ export function parseRunArgs(argv: readonly string[], cwd: string, env: NodeJS.P
       case 'resultJson':
         resultJson = value
         break
+      case 'seccomp':
+        options.seccomp = parseSeccomp(value)
+        break
     }
   }
   options.command = argv.slice(i)
   if (options.command.length === 0) throw new OptionError('COMMAND', undefined, `a command to run\n${RUN_USAGE}`)
   return { options, resultJson }
+}
+
+function parseSeccomp(value: string): boolean | 'nested' {
+  if (value === 'default' || value === 'nested' || value === 'off') return value === 'default' ? true : value === 'nested' ? 'nested' : false
+  throw new OptionError('--seccomp', value, 'default, nested or off')
 }
 
 function parsePids(value: string): number {

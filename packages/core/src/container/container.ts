@@ -1,9 +1,10 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
+import { constants } from 'node:os'
 import type { CgroupUsage, ContainerCgroup } from '../cgroup/types.js'
 import { LauncherError, type LauncherFailure, TestcellError } from '../errors.js'
 import { launcherFds } from '../launcher/fds.js'
-import { encodePlan, type PlanOp } from '../launcher/plan.js'
+import { encodePlan, type PlanOp, PROTOCOL_VERSION } from '../launcher/plan.js'
 import { StatusDecoder, type StatusRecord } from '../launcher/status.js'
 import type { ContainerConfig } from '../options/container-options.js'
 import { type ContainerResult, signalName } from './result.js'
@@ -16,6 +17,8 @@ export interface LaunchInput {
 }
 
 const NO_USAGE: CgroupUsage = { oomKillCount: 0, peakMemoryBytes: null, memoryStat: null }
+/** How long a launcher that does not act on a SIGKILL request gets before it is killed itself. */
+const LAUNCHER_KILL_GRACE_MS = 2000
 
 /** A running container: the launcher process, its lifecycle and, when it ends, its result. */
 export class Container implements AsyncDisposable {
@@ -30,9 +33,10 @@ export class Container implements AsyncDisposable {
   private readonly control: Socket
   private readonly decoder = new StatusDecoder()
   private readonly startedAt = performance.now()
-  private initPid: number | null = null
   private exitRecord: Extract<StatusRecord, { type: 'exit' }> | null = null
-  private failure: LauncherFailure | null = null
+  /** Why the container could not be set up (a launcher error record, or a protocol error). */
+  private setupError: TestcellError | null = null
+  private execFailure: LauncherFailure | null = null
   private usage: CgroupUsage = NO_USAGE
   private settled = false
   private resolveStarted!: () => void
@@ -67,26 +71,20 @@ export class Container implements AsyncDisposable {
     return this.input.cgroup && !this.settled ? this.readUsage() : null
   }
 
-  /** Sends a signal to the container's init, which forwards SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1/2 to the payload. */
+  /**
+   * Delivers a signal to the container: SIGKILL ends it at once; any other signal goes to its init, which passes
+   * it to the payload. A request over the launcher's control socket, never a kill() of a pid that may be reused.
+   */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.settled || this.exitRecord) return
-    if (this.initPid !== null) {
-      try {
-        process.kill(this.initPid, signal)
-        return
-      } catch {
-        // init already gone: fall through to tear the launcher down
-      }
-    }
-    // Closing the control socket makes the launcher kill the container, clean up and exit.
-    this.control.destroy()
+    if (this.settled || this.exitRecord || this.control.destroyed) return
+    this.control.write(`signal ${constants.signals[signal]}\n`)
   }
 
   /** Asks the payload to stop (SIGTERM), kills the container after `graceMs`, and waits for its end. */
   async stop(graceMs = 1000): Promise<ContainerResult | undefined> {
     if (!this.settled) {
       this.kill('SIGTERM')
-      const timer = setTimeout(() => this.kill('SIGKILL'), graceMs)
+      const timer = setTimeout(() => this.forceKill(), graceMs)
       try {
         await this.result.catch(() => undefined)
       } finally {
@@ -97,8 +95,16 @@ export class Container implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.kill('SIGKILL')
+    this.forceKill()
     await this.result.catch(() => undefined)
+  }
+
+  /** SIGKILL through the launcher; if the launcher itself does not end, it is killed (init dies with it). */
+  private forceKill(): void {
+    if (this.settled) return
+    this.kill('SIGKILL')
+    // The launcher is our own child: until we have seen its exit its pid cannot belong to anyone else.
+    setTimeout(() => this.settled || this.process.kill('SIGKILL'), LAUNCHER_KILL_GRACE_MS).unref()
   }
 
   private onData(chunk: Buffer): void {
@@ -106,7 +112,7 @@ export class Container implements AsyncDisposable {
     try {
       records = this.decoder.push(chunk)
     } catch (error) {
-      this.fail({ stage: 'protocol', message: (error as Error).message })
+      this.failSetup(error as TestcellError)
       this.control.destroy()
       return
     }
@@ -115,25 +121,40 @@ export class Container implements AsyncDisposable {
 
   private onRecord(record: StatusRecord): void {
     switch (record.type) {
-      case 'pid':
-        this.initPid = record.pid
+      case 'hello':
+        if (record.protocol !== PROTOCOL_VERSION) {
+          this.failSetup(
+            new TestcellError(
+              'TESTCELL_LAUNCHER_PROTOCOL',
+              `the launcher ${this.input.launcher} speaks protocol version ${record.protocol}, but this @testcell/core speaks version ${PROTOCOL_VERSION}: ` +
+                'install matching versions (or rebuild the launcher), or point TESTCELL_LAUNCHER at a matching one',
+            ),
+          )
+          this.control.destroy()
+        }
         break
       case 'started':
         this.resolveStarted()
         break
       case 'error':
-        this.fail(record)
+        this.failSetup(new LauncherError('TESTCELL_LAUNCHER_SETUP', record))
+        break
+      case 'exec-failed':
+        this.execFailure = { ...record, stage: 'exec' }
+        this.rejectStarted(execError(this.execFailure))
         break
       case 'exit':
         this.exitRecord = record
         this.usage = this.input.cgroup && record.files ? this.input.cgroup.usageFrom(record.files) : NO_USAGE
         break
+      default:
+        break
     }
   }
 
-  private fail(failure: LauncherFailure): void {
-    this.failure ??= failure
-    this.rejectStarted(launcherError(failure))
+  private failSetup(error: TestcellError): void {
+    this.setupError ??= error
+    this.rejectStarted(error)
   }
 
   private readUsage(): CgroupUsage {
@@ -156,10 +177,14 @@ export class Container implements AsyncDisposable {
       this.settled = true
     })
     const usage = this.exitRecord ? this.usage : this.readUsage()
+    // The launcher removes the cgroup itself; this covers a launcher that was killed before it could.
     await this.input.cgroup?.remove().catch(() => {})
-    this.rejectStarted(new TestcellError('TESTCELL_LAUNCHER_SETUP', 'the container ended before its command started'))
-    if (this.failure && this.failure.stage !== 'exec') throw launcherError(this.failure)
+    if (this.setupError) throw this.setupError
     const exit = this.exitRecord
+    if (!exit && code === 125 && !this.execFailure) {
+      throw new TestcellError('TESTCELL_LAUNCHER_SETUP', `the launcher ${this.input.launcher} exited 125 without saying why (see its stderr)`)
+    }
+    this.rejectStarted(new TestcellError('TESTCELL_LAUNCHER_SETUP', 'the container ended before its command started'))
     return {
       exitCode: exit ? (exit.code ?? null) : code,
       signal: exit ? (exit.signal === undefined ? null : signalName(exit.signal)) : signal,
@@ -172,10 +197,6 @@ export class Container implements AsyncDisposable {
   }
 }
 
-function launcherError(failure: LauncherFailure): LauncherError {
-  if (failure.stage === 'exec') {
-    const code = failure.errno === 2 ? 'TESTCELL_COMMAND_NOT_FOUND' : 'TESTCELL_COMMAND_NOT_EXECUTABLE'
-    return new LauncherError(code, failure)
-  }
-  return new LauncherError('TESTCELL_LAUNCHER_SETUP', failure)
+function execError(failure: LauncherFailure): LauncherError {
+  return new LauncherError(failure.errno === 2 ? 'TESTCELL_COMMAND_NOT_FOUND' : 'TESTCELL_COMMAND_NOT_EXECUTABLE', failure)
 }

@@ -20,24 +20,19 @@ export function startContainer(options: ContainerOptions): Container {
 export function launchContainer(config: ContainerConfig, host: HostInfo): Container {
   const launcher = locateLauncher()
   const cgroup = createCgroup(config, host)
-  try {
-    const plan = buildContainerPlan({
-      config,
-      privilege: host.privilege,
-      uid: host.uid,
-      gid: host.gid,
-      mounts: host.mounts,
-      tree: liveHostTree,
-      cgroup: cgroup?.planSteps ?? [],
-    })
-    return new Container({ launcher, config, plan, cgroup })
-  } catch (error) {
-    void cgroup?.remove().catch(() => {})
-    throw error
-  }
+  const plan = buildContainerPlan({
+    config,
+    privilege: host.privilege,
+    uid: host.uid,
+    gid: host.gid,
+    mounts: host.mounts,
+    tree: liveHostTree,
+    cgroup: cgroup?.planSteps ?? [],
+  })
+  return new Container({ launcher, config, plan, cgroup })
 }
 
-/** The container's cgroup; null only when no limit was asked for and this host offers no usable cgroup. */
+/** The container's cgroup (created by the launcher from the plan); null only when no limit was asked for and this host offers no usable cgroup. */
 function createCgroup(config: ContainerConfig, host: HostInfo): ContainerCgroup | null {
   if (process.platform !== 'linux') {
     throw new UnsupportedHostError(`testcell needs Linux; this is ${process.platform}`, [])

@@ -3,9 +3,10 @@ export type PlanOp =
   | { op: 'userns'; uidMap: string; gidMap: string }
   | { op: 'netns'; mode: 'loopback' | 'none' }
   | { op: 'hostname'; name: string }
+  | { op: 'cgroup-create'; dir: string }
+  | { op: 'cgroup-write'; file: string; value: string; ifExists?: boolean }
   | { op: 'cgroup-v2'; dir: string }
   | { op: 'cgroup-join'; tasksFile: string }
-  | { op: 'cgroup-remove'; dir: string }
   | { op: 'report-file'; path: string }
   | { op: 'overlay-userxattr'; enabled: boolean }
   | { op: 'mount-tmpfs-root'; mode: number }
@@ -22,9 +23,13 @@ export type PlanOp =
   | { op: 'cwd'; dir: string }
   | { op: 'keep-fd'; fd: number }
   | { op: 'caps'; mode: 'default' | 'keep' }
+  | { op: 'seccomp'; mode: 'default' | 'nested' }
   | { op: 'argv'; args: readonly string[] }
 
-export const PROTOCOL_VERSION = 1
+/** Bumped on every change of meaning; the launcher's `hello` record names the version it speaks. */
+export const PROTOCOL_VERSION = 2
+/** The launcher refuses larger plans. */
+export const PLAN_MAX_BYTES = 4 * 1024 * 1024
 
 function tokens(step: PlanOp): (string | number)[] {
   switch (step.op) {
@@ -34,9 +39,11 @@ function tokens(step: PlanOp): (string | number)[] {
       return [step.mode]
     case 'hostname':
       return [step.name]
+    case 'cgroup-create':
     case 'cgroup-v2':
-    case 'cgroup-remove':
       return [step.dir]
+    case 'cgroup-write':
+      return [step.file, step.value]
     case 'cgroup-join':
       return [step.tasksFile]
     case 'report-file':
@@ -65,23 +72,33 @@ function tokens(step: PlanOp): (string | number)[] {
     case 'keep-fd':
       return [step.fd]
     case 'caps':
+    case 'seccomp':
       return [step.mode]
     case 'argv':
       return [step.args.length, ...step.args]
   }
 }
 
-/** Encodes a plan as NUL-terminated tokens: `version 1`, the ops, `end`. */
+/** The opcode on the wire: `cgroup-write` with `ifExists` is its own record. */
+function opcode(step: PlanOp): string {
+  return step.op === 'cgroup-write' && step.ifExists ? 'cgroup-write-if-exists' : step.op
+}
+
+/** Encodes a plan: a 4-byte little-endian length, then NUL-terminated tokens: `version 2`, the ops, `end`. */
 export function encodePlan(plan: readonly PlanOp[]): Buffer {
   const parts: string[] = ['version', String(PROTOCOL_VERSION)]
   for (const step of plan) {
-    parts.push(step.op, ...tokens(step).map(String))
+    parts.push(opcode(step), ...tokens(step).map(String))
   }
   parts.push('end')
   for (const part of parts) {
     if (part.includes('\0')) throw new TypeError(`plan token contains a NUL byte: ${JSON.stringify(part)}`)
   }
-  return Buffer.from(`${parts.join('\0')}\0`)
+  const body = Buffer.from(`${parts.join('\0')}\0`)
+  if (body.length > PLAN_MAX_BYTES) throw new RangeError(`the plan is ${body.length} bytes; the launcher takes at most ${PLAN_MAX_BYTES}`)
+  const length = Buffer.alloc(4)
+  length.writeUInt32LE(body.length)
+  return Buffer.concat([length, body])
 }
 
 function octal(mode: number): string {

@@ -1,19 +1,31 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { StatusDecoder } from './status.js'
 
+const golden = (name: string) => readFileSync(new URL(`../../../../native/tests/golden/${name}`, import.meta.url))
+
 describe('StatusDecoder', () => {
-  it('reassembles records split across chunks', () => {
+  it('decodes the golden records exactly as the launcher formats them (native/tests/golden/status.jsonl)', () => {
+    expect(new StatusDecoder().push(golden('status.jsonl'))).toEqual(JSON.parse(golden('status.json').toString()))
+  })
+
+  it('reassembles records split across chunks, also inside a UTF-8 character', () => {
+    const bytes = golden('status.jsonl')
     const decoder = new StatusDecoder()
-    expect(decoder.push('{"type":"pid","pid":42}\n{"type":"sta')).toEqual([{ type: 'pid', pid: 42 }])
-    expect(decoder.push('rted"}\n{"type":"exit","signal":9}\n')).toEqual([{ type: 'started' }, { type: 'exit', signal: 9 }])
+    const records = []
+    for (let i = 0; i < bytes.length; i += 7) records.push(...decoder.push(bytes.subarray(i, i + 7)))
+    expect(records).toEqual(JSON.parse(golden('status.json').toString()))
+    expect(records.find((r) => r.type === 'error' && r.path)).toMatchObject({ path: '/srv/data é' })
   })
 
-  it('decodes error records with their fields', () => {
-    const line = '{"type":"error","stage":"mount","syscall":"mount","errno":22,"errname":"EINVAL","path":"/usr","message":"overlay failed"}\n'
-    expect(new StatusDecoder().push(line)[0]).toMatchObject({ stage: 'mount', errno: 22, path: '/usr' })
+  it('skips records of types it does not know, so a newer launcher may add some', () => {
+    expect(new StatusDecoder().push('{"type":"progress","stage":"mount"}\n{"type":"started"}\n')).toEqual([{ type: 'started' }])
   })
 
-  it.each(['not json', '{"type":"pid"}', '{"type":"nope"}', '{"type":"exit"}'])('rejects %s with a protocol error', (line) => {
-    expect(() => new StatusDecoder().push(`${line}\n`)).toThrow(expect.objectContaining({ code: 'TESTCELL_LAUNCHER_PROTOCOL' }))
-  })
+  it.each(['not json', '{"type":"pid"}', '{"no":"type"}', '{"type":"exit"}', '{"type":"error","message":"no stage"}'])(
+    'rejects %s with a protocol error that keeps its cause',
+    (line) => {
+      expect(() => new StatusDecoder().push(`${line}\n`)).toThrow(expect.objectContaining({ code: 'TESTCELL_LAUNCHER_PROTOCOL' }))
+    },
+  )
 })

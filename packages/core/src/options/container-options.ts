@@ -34,6 +34,11 @@ export interface ContainerOptions {
   stdio?: 'pipe' | 'inherit'
   /** Open a Node IPC channel (fd 3) to the payload, as `child_process.fork` does. */
   ipc?: false | 'json' | 'advanced'
+  /**
+   * The seccomp filter (default `true`: modelled on Docker's default profile). `'nested'` also lets the payload
+   * create namespaces, for tests of tools that sandbox themselves (Chromium, bwrap); `false` installs none.
+   */
+  seccomp?: boolean | 'nested'
 }
 
 /** Options after validation: every value checked and in its final form. */
@@ -49,6 +54,7 @@ export interface ContainerConfig {
   visiblePaths: string[]
   stdio: 'pipe' | 'inherit'
   ipc: false | 'json' | 'advanced'
+  seccomp: 'default' | 'nested' | false
 }
 
 const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
@@ -77,7 +83,13 @@ export function normalizeOptions(options: ContainerOptions, cwd = process.cwd())
     visiblePaths: (o.visiblePaths ?? [cwd]).map((p) => checkAbsolute('visiblePaths', p, cwd)),
     stdio: checkEnum('stdio', o.stdio ?? 'pipe', ['pipe', 'inherit']),
     ipc: checkEnum('ipc', o.ipc ?? false, [false, 'json', 'advanced']),
+    seccomp: checkSeccomp(o.seccomp ?? true),
   }
+}
+
+export function checkSeccomp(value: unknown): 'default' | 'nested' | false {
+  const mode = checkEnum<boolean | 'nested'>('seccomp', value, [true, false, 'nested'])
+  return mode === true ? 'default' : mode
 }
 
 const MIN_MEMORY = 4 * 1024 * 1024

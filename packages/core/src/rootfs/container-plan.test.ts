@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { parseMountInfo } from '../host/mountinfo.js'
-import { encodePlan } from '../launcher/plan.js'
 import { normalizeOptions } from '../options/container-options.js'
 import { buildContainerPlan } from './container-plan.js'
 import type { HostTree } from './host-tree.js'
@@ -16,7 +15,7 @@ describe('buildContainerPlan', () => {
   it('builds namespaces, root, private paths, payload in order', () => {
     const ops = plan({ command: ['node', '-v'], hostname: 'box', ipc: 'advanced' }).map((o) => o.op)
     expect(ops.slice(0, 8)).toEqual(['netns', 'hostname', 'overlay-userxattr', 'mount-tmpfs-root', 'overlay', 'proc', 'dev', 'tmpfs'])
-    expect(ops.slice(-4)).toEqual(['cwd', 'keep-fd', 'caps', 'argv'])
+    expect(ops.slice(-5)).toEqual(['cwd', 'keep-fd', 'caps', 'seccomp', 'argv'])
   })
 
   it('keeps fd 3 for the payload only when it has an IPC channel', () => {
@@ -28,6 +27,12 @@ describe('buildContainerPlan', () => {
     const ops = plan({ command: ['true'] }, 'rootless')
     expect(ops[0]).toEqual({ op: 'userns', uidMap: '0 1000 1\n', gidMap: '0 100 1\n' })
     expect(ops).toContainEqual({ op: 'overlay-userxattr', enabled: true })
+  })
+
+  it('installs the default seccomp filter unless told otherwise', () => {
+    expect(plan({ command: ['true'] })).toContainEqual({ op: 'seccomp', mode: 'default' })
+    expect(plan({ command: ['true'], seccomp: 'nested' })).toContainEqual({ op: 'seccomp', mode: 'nested' })
+    expect(plan({ command: ['true'], seccomp: false }).some((o) => o.op === 'seccomp')).toBe(false)
   })
 
   it('keeps the host network without a network namespace', () => {
@@ -44,15 +49,5 @@ describe('buildContainerPlan', () => {
   it('binds volumes after the private paths', () => {
     const ops = plan({ command: ['true'], volumes: ['/proc:/host-proc:ro'] })
     expect(ops).toContainEqual({ op: 'bind', source: '/proc', target: '/host-proc', readonly: true })
-  })
-})
-
-describe('encodePlan', () => {
-  it('writes NUL-terminated tokens from version to end', () => {
-    const text = encodePlan([
-      { op: 'argv', args: ['sh', '-c', 'echo hi'] },
-      { op: 'tmpfs', target: '/tmp', mode: 0o1777 },
-    ]).toString()
-    expect(text.split('\0')).toEqual(['version', '1', 'argv', '3', 'sh', '-c', 'echo hi', 'tmpfs', '/tmp', '1777', 'end', ''])
   })
 })

@@ -47,6 +47,7 @@ export function buildContainerPlan(input: PlanInput): PlanOp[] {
   const { ipcFd } = launcherFds(config.ipc !== false)
   if (ipcFd !== null) plan.push({ op: 'keep-fd', fd: ipcFd })
   plan.push({ op: 'caps', mode: 'default' })
+  if (config.seccomp) plan.push({ op: 'seccomp', mode: config.seccomp })
   plan.push({ op: 'argv', args: config.command })
   return plan
 }
