@@ -17,6 +17,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'escape',
+          include: ['test/escape/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],

@@ -103,6 +103,10 @@ step('integration-rootless', () => {
   return vitest('integration', { name: 'integration-rootless', user })
 })
 
+step('escape-root', () => vitest('escape', { name: 'escape-root' }))
+
+step('escape-rootless', () => vitest('escape', { name: 'escape-rootless', user: rootlessUser() }))
+
 step('e2e', () => vitest('e2e'))
 
 step('cgroup-v2-vm', () => {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { inside } from './probe.js'
+
+describe('escapes through kernel interfaces', () => {
+  it('kmsg', async () => {
+    expect(await inside(['read', '/dev/kmsg'])).toMatchObject({ blocked: true, detail: 'ENOENT' })
+    expect(await inside(['read', '/proc/kmsg'])).toMatchObject({ blocked: true })
+  })
+
+  it('sysrq', async () => {
+    // EROFS, or ENOENT on kernels without magic SysRq (this VM's).
+    expect(await inside(['write', '/proc/sysrq-trigger', 'h'])).toMatchObject({ blocked: true, detail: expect.stringMatching(/^(EROFS|ENOENT)$/) })
+  })
+
+  it('kcore', async () => {
+    expect(await inside(['read', '/proc/kcore'])).toMatchObject({ blocked: true })
+  })
+
+  it('keyring', async () => {
+    expect(await inside(['syscall', 'keyctl'])).toMatchObject({ blocked: true, detail: 'EPERM' })
+    expect(await inside(['syscall', 'add_key'])).toMatchObject({ blocked: true, detail: 'EPERM' })
+  })
+
+  it('modprobe', async () => {
+    // EROFS, or ENOENT on kernels without loadable modules (this VM's).
+    expect(await inside(['write', '/proc/sys/kernel/modprobe', '/tmp/pwn'])).toMatchObject({ blocked: true, detail: expect.stringMatching(/^(EROFS|ENOENT)$/) })
+    expect(await inside(['syscall', 'init_module'])).toMatchObject({ blocked: true, detail: 'EPERM' })
+  })
+
+  it.each(['bpf', 'perf_event_open', 'userfaultfd', 'kexec_load', 'open_by_handle_at', 'io_uring_setup', 'reboot', 'swapon'])(
+    'bpf and the other filtered syscalls: %s',
+    async (name) => {
+      expect(await inside(['syscall', name])).toMatchObject({ blocked: true, detail: 'EPERM' })
+    },
+  )
+
+  it('new namespaces (a nested sandbox) without seccomp: "nested"', async () => {
+    expect(await inside(['syscall', 'unshare-user'])).toMatchObject({ blocked: true, detail: 'EPERM' })
+    expect(await inside(['syscall', 'unshare-mount'])).toMatchObject({ blocked: true, detail: 'EPERM' })
+    expect(await inside(['syscall', 'unshare-user'], { seccomp: 'nested' })).toMatchObject({ blocked: false })
+  })
+})
