@@ -16,6 +16,10 @@ describe('encodePlan', () => {
     expect(encoded.subarray(4).toString()).toBe('version\u00002\u0000argv\u00001\u0000true\u0000end\u0000')
   })
 
+  it('refuses keep-fd 0 to 2, which are always kept', () => {
+    expect(() => encodePlan([{ op: 'keep-fd', fd: 2 }])).toThrow(/3 or more/)
+  })
+
   it('refuses tokens with NUL bytes', () => {
     expect(() => encodePlan([{ op: 'argv', args: ['a\u0000b'] }])).toThrow(/NUL byte/)
   })

@@ -70,6 +70,8 @@ function tokens(step: PlanOp): (string | number)[] {
     case 'cwd':
       return [step.dir]
     case 'keep-fd':
+      if (!Number.isSafeInteger(step.fd) || step.fd < 3)
+        throw new RangeError(`keep-fd takes an fd number of 3 or more (0 to 2 are always kept), got ${step.fd}`)
       return [step.fd]
     case 'caps':
     case 'seccomp':
