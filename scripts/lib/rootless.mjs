@@ -1,0 +1,70 @@
+// The rootless test tier runs the tests as a real unprivileged user. A clone may sit where that user cannot
+// enter (`mktemp -d`, /root/...). Rather than loosen permissions on anybody's directories, the tier runs in a
+// private mount namespace in which the checkout is also bind-mounted at a path the user can reach. The mount
+// exists only in that namespace: nobody else sees it, and it disappears with the tier, even when the tier is
+// killed. Every rootless run goes this way, wherever the clone is, so the path CI tests is the path users take.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** The unprivileged user for rootless runs, created here so nothing relies on a hand-made setup. */
+export function rootlessUser(name = 'testcell-ci') {
+  if (spawnSync('id', ['-u', name], { stdio: 'ignore' }).status !== 0) {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', name])
+  }
+  return name
+}
+
+/** What the tier reads or runs as the user, relative to the checkout: `test` flag and path. */
+const NEEDED = [
+  ['-r', 'node_modules/vitest/vitest.mjs'],
+  ['-x', 'native/build/testcell-launcher'],
+  ['-r', 'packages/core/dist/index.js'],
+  ['-r', 'packages/vitest-plugin/dist/plugin.js'],
+  ['-r', 'test/integration/helpers.ts'],
+]
+
+// Runs as root inside the new mount namespace: bind the checkout, enter it, become the user.
+const ENTER = 'mount --rbind -- "$1" "$2" && cd -- "$2" && shift 2 && exec "$@"'
+
+/**
+ * Where `user` sees the checkout (`view`, a fresh directory under `scratch`) and how to run a command there
+ * as that user. `scratch` must be reachable by the user (the reports directory is).
+ */
+export function checkoutFor(user, checkout, scratch) {
+  const view = join(scratch, 'checkout')
+  mkdirSync(view, { mode: 0o755 })
+  const run = (command) => [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    ENTER,
+    'sh',
+    checkout,
+    view,
+    'runuser',
+    '-u',
+    user,
+    '--',
+    ...command,
+  ]
+  return { view, run }
+}
+
+/**
+ * What the user cannot read (or write) of what the tier needs, checked the way the tier will run: as the user,
+ * through the bind mount, by absolute paths. Empty when everything is there.
+ */
+export function unreachable({ view, run }, writable) {
+  const tests = [...NEEDED.map(([flag, path]) => [flag, join(view, path)]), ['-w', writable]]
+  const script = 's=0; while [ $# -gt 0 ]; do test "$1" "$2" || { echo "$2"; s=1; }; shift 2; done; exit $s'
+  const command = run(['/bin/sh', '-c', script, 'sh', ...tests.flat()])
+  const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  if (result.status === 0) return []
+  const missing = result.stdout.split('\n').filter(Boolean)
+  return missing.length > 0 ? missing.map((p) => p.replace(`${view}/`, '')) : [`${command.join(' ')}: ${result.stderr.trim() || `exit ${result.status}`}`]
+}
