@@ -1,16 +1,18 @@
-// The runner SIGKILL trial: `pnpm trial:sigkill [runs]` (default 50), as root or where testcell makes cgroups.
-// Each run starts the repository's Vitest on test/trials/sigkill-fixture (container files with a memory budget
-// that leave processes behind), SIGKILLs Vitest's main process at a random moment of its run (start-up,
-// container starts, tests, teardown), gives the launchers a moment, and counts what is left of that run:
+// The runner SIGKILL trial: `pnpm trial:sigkill [runs] [--window FROM-TO]`, as root or wherever testcell makes
+// cgroups. A first run is left to finish: it measures a whole run. Then each of `runs` runs (default 50) starts
+// the repository's Vitest on test/trials/sigkill-fixture (container files with a memory budget that leave
+// processes behind), SIGKILLs Vitest's main process at a random moment (uniform over the whole run: start-up,
+// container starts, tests, teardown; or over FROM-TO ms after the spawn), gives the launchers a moment, and
+// counts what is left of that run:
 //   processes  whose command line carries the run's marker (the fixture's leftover `sleep`) or whose
 //              environment does (launchers, inits, workers: they inherit it from Vitest);
-//   mounts     overlay or testcell mounts new in this mount namespace, and the mounts of every mount
-//              namespace a leftover process still holds (container mounts live in their own namespaces);
+//   mounts     overlay or testcell mounts new in this mount namespace, and each mount namespace that a
+//              leftover process still holds (container mounts live in their own namespaces);
 //   cgroups    `testcell-<Vitest pid>-*` below the parents testcell itself uses (hostInfo()).
-// One line per run, then "sigkill trial: N runs, P processes, M mounts, C cgroups left"; exit 1 when anything
-// was left. What it finds it removes, touching only its own runs' processes and cgroups (by pid and name).
-// A cgroup left behind is kept until the next run has started a container, to see the start-up backstop
-// (collectGarbageOnce) collect it; the trial removes what is still there at the end.
+// One line per run, then "sigkill trial: N runs, P processes, M mounts, C cgroups left" (the whole run's
+// leftovers included); exit 1 when anything was left. What it finds it removes, touching only its own runs'
+// processes and cgroups (by marker, pid and name). A cgroup left behind is kept until a later run has started
+// a container, to see the start-up backstop (collectGarbageOnce) collect it; the trial removes the rest.
 import { spawn } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync } from 'node:fs'
@@ -19,15 +21,15 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { hostInfo } from '../../packages/core/dist/host/host-info.js'
 
-const RUNS = Number(process.argv[2] ?? 50)
+const [RUNS, WINDOW] = parseArgs(process.argv.slice(2))
 const GRACE_MS = 5000 // how long the launchers may take to clean up once Vitest is dead
+const SLOW_MS = 500 // leftovers still there after this long are shown even when they go away later
 const root = resolve(import.meta.dirname, '../..')
 const fixture = join(import.meta.dirname, 'sigkill-fixture')
 const vitest = join(root, 'node_modules/vitest/vitest.mjs')
 const parents = hostInfo().cgroups.driver?.parents ?? []
 const hostMountNs = readlinkSync('/proc/self/ns/mnt')
 
-if (!Number.isInteger(RUNS) || RUNS < 1) fail(`usage: node test/trials/sigkill.mjs [runs]; "${process.argv[2]}" is not a number of runs`)
 if (parents.length === 0) fail(`testcell makes no cgroups on this host as this user: ${hostInfo().cgroups.problems.join('; ')}`)
 
 const cache = mkdtempSync(join(tmpdir(), 'testcell-sigkill-trial-'))
@@ -45,23 +47,28 @@ try {
 async function trial() {
   const calibration = await run({ index: 0, killAtMs: null })
   if (calibration.exitCode !== 0) {
+    for (const dir of calibration.left.cgroups) await removeCgroup(dir)
     console.error(`sigkill trial: the fixture's run without a kill exited ${calibration.exitCode}: run vitest in ${fixture} to see why`)
     return 2
   }
+  const window = WINDOW ?? [0, Math.round(calibration.ms * 1.1)]
   console.log(
-    `a whole run takes ${calibration.ms} ms, ${calibration.containersStarted} containers seen, and leaves ${describe(calibration.left)}; killing ${RUNS} runs in [0, ${Math.round(calibration.ms * 1.1)}] ms`,
+    `a whole run takes ${calibration.ms} ms, ${calibration.containersStarted} containers seen, and leaves ${describe(calibration.left)}; killing ${RUNS} runs in [${window[0]}, ${window[1]}] ms`,
   )
-  const total = { processes: 0, mounts: 0, cgroups: 0 }
-  let pending = [] // cgroups left by earlier runs, waiting for a run that starts a container to collect them
+  // What the whole run left counts too (it would be a bug of its own).
+  const total = { processes: calibration.left.processes.length, mounts: calibration.left.mounts.length, cgroups: calibration.left.cgroups.length }
+  for (const item of [...calibration.left.processes, ...calibration.left.mounts, ...calibration.left.cgroups]) console.log(`  left: ${item}`)
+  let pending = [...calibration.left.cgroups] // cgroups left by earlier runs, until a run that starts a container collects them
   let collected = 0
   let runs = 0
   for (let index = 1; index <= RUNS && !stopping; index++) {
-    const result = await run({ index, killAtMs: Math.random() * calibration.ms * 1.1 })
+    const result = await run({ index, killAtMs: window[0] + Math.random() * (window[1] - window[0]) })
     runs++
     for (const kind of Object.keys(total)) total[kind] += result.left[kind].length
     const late = result.cleanMs === null ? 'not clean' : `clean after ${result.cleanMs} ms`
     console.log(`run ${index}/${RUNS}: killed at ${result.ms} ms (${result.phase}), left ${describe(result.left)} (${late})`)
     for (const item of [...result.left.processes, ...result.left.mounts, ...result.left.cgroups]) console.log(`  left: ${item}`)
+    for (const item of result.slow) console.log(`  still there after ${SLOW_MS} ms: ${item}`)
     if (result.containersStarted > 0) {
       const gone = pending.filter((dir) => !existsSync(dir))
       if (gone.length > 0) console.log(`  collected at this run's first container start: ${gone.join(', ')}`)
@@ -116,13 +123,17 @@ async function run({ index, killAtMs }) {
 
   const killedAt = performance.now()
   let left = leftovers(child.pid, marker)
+  const slow = new Set()
   while (count(left) > 0 && performance.now() - killedAt < GRACE_MS) {
     await sleep(25)
     left = leftovers(child.pid, marker)
+    if (performance.now() - killedAt < SLOW_MS) continue
+    const now = describeLeft(left)
+    for (const item of [...now.processes, ...now.mounts, ...now.cgroups]) slow.add(item)
   }
   const cleanMs = count(left) === 0 ? Math.round(performance.now() - killedAt) : null
   await cleanUp(child.pid, marker)
-  return { exitCode, ms: killedAtMs, phase, left: describeLeft(left), cleanMs, containersStarted: launchers.size }
+  return { exitCode, ms: killedAtMs, phase, left: describeLeft(left), slow: cleanMs === null ? [] : [...slow], cleanMs, containersStarted: launchers.size }
 }
 
 /** What is left of one run: processes, mounts (new on the host, or held in namespaces), cgroups. */
@@ -245,6 +256,18 @@ function link(path) {
   } catch {
     return null
   }
+}
+
+/** `[runs] [--window FROM-TO]`: how many runs, and optionally when to kill (ms after Vitest's spawn). */
+function parseArgs(args) {
+  const usage = 'usage: node test/trials/sigkill.mjs [runs] [--window FROM-TO]'
+  const at = args.indexOf('--window')
+  const window = at === -1 ? null : (args.splice(at, 2)[1] ?? '').split('-').map(Number)
+  if (window && !(window.length === 2 && window.every(Number.isFinite) && window[0] <= window[1]))
+    fail(`${usage}: --window wants two times in ms, like 400-900`)
+  const runs = Number(args[0] ?? 50)
+  if (!Number.isInteger(runs) || runs < 1 || args.length > 1) fail(`${usage}: "${args.join(' ')}" is not a number of runs`)
+  return [runs, window]
 }
 
 function fail(message) {
