@@ -51,7 +51,7 @@ async function trial() {
     console.error(`sigkill trial: the fixture's run without a kill exited ${calibration.exitCode}: run vitest in ${fixture} to see why`)
     return 2
   }
-  const window = WINDOW ?? [0, Math.round(calibration.ms * 1.1)]
+  const window = WINDOW ?? [0, calibration.ms]
   console.log(
     `a whole run takes ${calibration.ms} ms, ${calibration.containersStarted} containers seen, and leaves ${describe(calibration.left)}; killing ${RUNS} runs in [${window[0]}, ${window[1]}] ms`,
   )
@@ -61,9 +61,11 @@ async function trial() {
   let pending = [...calibration.left.cgroups] // cgroups left by earlier runs, until a run that starts a container collects them
   let collected = 0
   let runs = 0
+  let unkilled = 0
   for (let index = 1; index <= RUNS && !stopping; index++) {
     const result = await run({ index, killAtMs: window[0] + Math.random() * (window[1] - window[0]) })
     runs++
+    if (result.finished) unkilled++
     for (const kind of Object.keys(total)) total[kind] += result.left[kind].length
     const late = result.cleanMs === null ? 'not clean' : `clean after ${result.cleanMs} ms`
     console.log(`run ${index}/${RUNS}: killed at ${result.ms} ms (${result.phase}), left ${describe(result.left)} (${late})`)
@@ -81,6 +83,7 @@ async function trial() {
   if (collected > 0 || pending.length > 0) {
     console.log(`of the cgroups left, ${collected} were collected by the next run's start, ${pending.length} removed by this trial`)
   }
+  if (unkilled > 0) console.log(`${unkilled} of the runs had finished before their moment came (their leftovers count too)`)
   console.log(`sigkill trial: ${runs} runs, ${total.processes} processes, ${total.mounts} mounts, ${total.cgroups} cgroups left`)
   return total.processes + total.mounts + total.cgroups > 0 ? 1 : 0
 }
@@ -133,7 +136,16 @@ async function run({ index, killAtMs }) {
   }
   const cleanMs = count(left) === 0 ? Math.round(performance.now() - killedAt) : null
   await cleanUp(child.pid, marker)
-  return { exitCode, ms: killedAtMs, phase, left: describeLeft(left), slow: cleanMs === null ? [] : [...slow], cleanMs, containersStarted: launchers.size }
+  return {
+    exitCode,
+    finished,
+    ms: killedAtMs,
+    phase,
+    left: describeLeft(left),
+    slow: cleanMs === null ? [] : [...slow],
+    cleanMs,
+    containersStarted: launchers.size,
+  }
 }
 
 /** What is left of one run: processes, mounts (new on the host, or held in namespaces), cgroups. */
