@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { checkCounts, tapCounts, vitestCounts } from './lib/counts.mjs'
 import { ensureDebianPackages } from './lib/debian.mjs'
-import { checkoutFor, rootlessUser, unreachable } from './lib/rootless.mjs'
+import { checkoutFor, missingTools, rootlessProblem, rootlessUser } from './lib/rootless.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const reports = mkdtempSync(join(tmpdir(), 'testcell-reports-'))
@@ -94,12 +94,12 @@ step('integration-asan', () =>
 // As a real unprivileged user, wherever the clone is (scripts/lib/rootless.mjs says how).
 step('integration-rootless', () => {
   if (process.getuid() !== 0) return { passed: 0, failed: 1, note: 'run as root: this tier creates a user and switches to it' }
-  const missing = ensureDebianPackages(['util-linux', 'mount'])
-  if (missing) return { passed: 0, failed: 1, note: missing }
+  const notInstalled = missingTools() && ensureDebianPackages(['util-linux', 'mount'])
+  if (notInstalled) return { passed: 0, failed: 1, note: notInstalled }
   const user = rootlessUser()
   const as = checkoutFor(user, root, reports)
-  const unread = unreachable(as, reports)
-  if (unread.length > 0) return { passed: 0, failed: 1, note: `${user} cannot use ${unread.join(', ')} (files of the checkout must be world-readable)` }
+  const problem = rootlessProblem(as, user, reports)
+  if (problem) return { passed: 0, failed: 1, note: problem }
   console.log(`(as ${user}, with ${root} bind-mounted at ${as.view} in a private mount namespace)`)
   return vitest('integration', { name: 'integration-rootless', as })
 })

@@ -3,6 +3,8 @@
 // private mount namespace in which the checkout is also bind-mounted at a path the user can reach. The mount
 // exists only in that namespace: nobody else sees it, and it disappears with the tier, even when the tier is
 // killed. Every rootless run goes this way, wherever the clone is, so the path CI tests is the path users take.
+// (Not chosen: chmod or ACLs on the clone's parents, which loosen someone's directories; a copy of the checkout,
+// which tests another tree and costs a copy of node_modules; symlinks, which still need the parents' x bit.)
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -56,15 +58,25 @@ export function checkoutFor(user, checkout, scratch) {
 }
 
 /**
- * What the user cannot read (or write) of what the tier needs, checked the way the tier will run: as the user,
- * through the bind mount, by absolute paths. Empty when everything is there.
+ * Why the tier cannot run as `user`, or null: checked the way the tier will run (as the user, through the bind
+ * mount, by absolute paths), for what it reads or runs of the checkout and the directory it writes its report to.
  */
-export function unreachable({ view, run }, writable) {
+export function rootlessProblem({ view, run }, user, writable) {
   const tests = [...NEEDED.map(([flag, path]) => [flag, join(view, path)]), ['-w', writable]]
   const script = 's=0; while [ $# -gt 0 ]; do test "$1" "$2" || { echo "$2"; s=1; }; shift 2; done; exit $s'
   const command = run(['/bin/sh', '-c', script, 'sh', ...tests.flat()])
   const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  if (result.status === 0) return []
-  const missing = result.stdout.split('\n').filter(Boolean)
-  return missing.length > 0 ? missing.map((p) => p.replace(`${view}/`, '')) : [`${command.join(' ')}: ${result.stderr.trim() || `exit ${result.status}`}`]
+  if (result.status === 0) return null
+  const denied = result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((path) => path.replace(`${view}/`, ''))
+  if (denied.length > 0) return `${user} cannot use ${denied.join(', ')}: the checkout's files must be world-readable (a umask of 077 when cloning?)`
+  return `cannot show the checkout to ${user} in a private mount namespace (unshare, mount --rbind, runuser): ${result.stderr.trim() || `exit ${result.status}`}`
+}
+
+/** The commands the tier runs as root: unshare and mount, and runuser; null when they are all there. */
+export function missingTools() {
+  const missing = ['unshare', 'mount', 'runuser'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status !== 0)
+  return missing.length > 0 ? missing : null
 }
