@@ -91,22 +91,32 @@ step('integration-asan', () =>
   }),
 )
 
-// As a real unprivileged user, wherever the clone is (scripts/lib/rootless.mjs says how).
-step('integration-rootless', () => {
+/**
+ * A Vitest project as a real unprivileged user, wherever the clone is (scripts/lib/rootless.mjs says how).
+ * `needs`: what of the checkout this tier reads or runs besides what every tier does (`test` flag and path).
+ */
+function rootlessVitest(project, name, needs) {
   if (process.getuid() !== 0) return { passed: 0, failed: 1, note: 'run as root: this tier creates a user and switches to it' }
   const notInstalled = missingTools() && ensureDebianPackages(['util-linux', 'mount'])
   if (notInstalled) return { passed: 0, failed: 1, note: notInstalled }
   const user = rootlessUser()
   const as = checkoutFor(user, root, reports)
-  const problem = rootlessProblem(as, user, reports)
+  const problem = rootlessProblem(as, user, reports, needs)
   if (problem) return { passed: 0, failed: 1, note: problem }
   console.log(`(as ${user}, with ${root} bind-mounted at ${as.view} in a private mount namespace)`)
-  return vitest('integration', { name: 'integration-rootless', as })
-})
+  return vitest(project, { name, as })
+}
+
+step('integration-rootless', () => rootlessVitest('integration', 'integration-rootless', [['-r', 'test/integration/helpers.ts']]))
 
 step('escape-root', () => vitest('escape', { name: 'escape-root' }))
 
-step('escape-rootless', () => vitest('escape', { name: 'escape-rootless', user: rootlessUser() }))
+step('escape-rootless', () =>
+  rootlessVitest('escape', 'escape-rootless', [
+    ['-r', 'test/escape/probe.ts'],
+    ['-x', 'native/build/escape-probe'],
+  ]),
+)
 
 step('e2e', () => vitest('e2e'))
 

@@ -17,13 +17,12 @@ export function rootlessUser(name = 'testcell-ci') {
   return name
 }
 
-/** What the tier reads or runs as the user, relative to the checkout: `test` flag and path. */
+/** What every rootless tier reads or runs as the user, relative to the checkout: `test` flag and path. */
 const NEEDED = [
   ['-r', 'node_modules/vitest/vitest.mjs'],
   ['-x', 'native/build/testcell-launcher'],
   ['-r', 'packages/core/dist/index.js'],
   ['-r', 'packages/vitest-plugin/dist/plugin.js'],
-  ['-r', 'test/integration/helpers.ts'],
 ]
 
 // Runs as root inside the new mount namespace: bind the checkout, enter it, become the user.
@@ -35,7 +34,7 @@ const ENTER = 'mount --rbind -- "$1" "$2" && cd -- "$2" && shift 2 && exec "$@"'
  */
 export function checkoutFor(user, checkout, scratch) {
   const view = join(scratch, 'checkout')
-  mkdirSync(view, { mode: 0o755 })
+  mkdirSync(view, { recursive: true, mode: 0o755 })
   const run = (command) => [
     'unshare',
     '--mount',
@@ -58,11 +57,12 @@ export function checkoutFor(user, checkout, scratch) {
 }
 
 /**
- * Why the tier cannot run as `user`, or null: checked the way the tier will run (as the user, through the bind
- * mount, by absolute paths), for what it reads or runs of the checkout and the directory it writes its report to.
+ * Why a tier cannot run as `user`, or null: checked the way the tier will run (as the user, through the bind
+ * mount, by absolute paths), for what it reads or runs of the checkout (`needs`: more `test` flags and paths
+ * than every tier's) and the directory it writes its report to.
  */
-export function rootlessProblem({ view, run }, user, writable) {
-  const tests = [...NEEDED.map(([flag, path]) => [flag, join(view, path)]), ['-w', writable]]
+export function rootlessProblem({ view, run }, user, writable, needs = []) {
+  const tests = [...[...NEEDED, ...needs].map(([flag, path]) => [flag, join(view, path)]), ['-w', writable]]
   const script = 's=0; while [ $# -gt 0 ]; do test "$1" "$2" || { echo "$2"; s=1; }; shift 2; done; exit $s'
   const command = run(['/bin/sh', '-c', script, 'sh', ...tests.flat()])
   const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
