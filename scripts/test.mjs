@@ -100,11 +100,15 @@ function rootlessVitest(project, name, needs) {
   const notInstalled = missingTools() && ensureDebianPackages(['util-linux', 'mount'])
   if (notInstalled) return { passed: 0, failed: 1, note: notInstalled }
   const user = rootlessUser()
-  const as = checkoutFor(user, root, reports)
-  const problem = rootlessProblem(as, user, reports, needs)
-  if (problem) return { passed: 0, failed: 1, note: problem }
-  console.log(`(as ${user}, with ${root} bind-mounted at ${as.view} in a private mount namespace)`)
-  return vitest(project, { name, as })
+  const as = checkoutFor(user, root)
+  try {
+    const problem = rootlessProblem(as, user, reports, needs)
+    if (problem) return { passed: 0, failed: 1, note: problem }
+    console.log(`(as ${user}, with ${root} bind-mounted at ${as.view} in a private mount namespace)`)
+    return vitest(project, { name, as })
+  } finally {
+    as.remove()
+  }
 }
 
 step('integration-rootless', () => rootlessVitest('integration', 'integration-rootless', [['-r', 'test/integration/helpers.ts']]))

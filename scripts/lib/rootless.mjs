@@ -1,12 +1,12 @@
-// The rootless test tier runs the tests as a real unprivileged user. A clone may sit where that user cannot
-// enter (`mktemp -d`, /root/...). Rather than loosen permissions on anybody's directories, the tier runs in a
-// private mount namespace in which the checkout is also bind-mounted at a path the user can reach. The mount
-// exists only in that namespace: nobody else sees it, and it disappears with the tier, even when the tier is
-// killed. Every rootless run goes this way, wherever the clone is, so the path CI tests is the path users take.
+// The rootless test tiers run the tests as a real unprivileged user. A clone may sit where that user cannot
+// enter (`mktemp -d`, /root/...). Rather than loosen permissions on anybody's directories, a tier runs in a
+// private mount namespace in which the checkout is also bind-mounted at a path the user can reach
+// (/run/testcell-rootless-*/checkout). The mount exists only in that namespace: nobody else sees it, and it
+// disappears with the tier, even when the tier is killed. Every rootless run goes this way, wherever the clone is, so the path CI tests is the path users take.
 // (Not chosen: chmod or ACLs on the clone's parents, which loosen someone's directories; a copy of the checkout,
 // which tests another tree and costs a copy of node_modules; symlinks, which still need the parents' x bit.)
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** The unprivileged user for rootless runs, created here so nothing relies on a hand-made setup. */
@@ -29,12 +29,15 @@ const NEEDED = [
 const ENTER = 'mount --rbind -- "$1" "$2" && cd -- "$2" && shift 2 && exec "$@"'
 
 /**
- * Where `user` sees the checkout (`view`, a fresh directory under `scratch`) and how to run a command there
- * as that user. `scratch` must be reachable by the user (the reports directory is).
+ * Where `user` sees the checkout (`view`), how to run a command there as that user, and how to remove the
+ * view's directory afterwards. The view is not under /tmp: containers get a private /tmp, and a container
+ * started with the default working directory must find it.
  */
-export function checkoutFor(user, checkout, scratch) {
+export function checkoutFor(user, checkout) {
+  const scratch = mkdtempSync(join(existsSync('/run') ? '/run' : '/var/tmp', 'testcell-rootless-'))
+  chmodSync(scratch, 0o755)
   const view = join(scratch, 'checkout')
-  mkdirSync(view, { recursive: true, mode: 0o755 })
+  mkdirSync(view, { mode: 0o755 })
   const run = (command) => [
     'unshare',
     '--mount',
@@ -53,7 +56,13 @@ export function checkoutFor(user, checkout, scratch) {
     '--',
     ...command,
   ]
-  return { view, run }
+  // Here the view is an empty directory (the bind mount lived in the tier's namespace only). rmdir, never a
+  // recursive removal: should the mount ever be seen here, this fails instead of deleting the checkout.
+  const remove = () => {
+    rmdirSync(view)
+    rmdirSync(scratch)
+  }
+  return { view, run, remove }
 }
 
 /**
