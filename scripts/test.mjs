@@ -5,6 +5,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { checkCounts, tapCounts, vitestCounts } from './lib/counts.mjs'
+import { ensureDebianPackages } from './lib/debian.mjs'
+import { checkoutFor, missingTools, rootlessProblem, rootlessUser } from './lib/rootless.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const reports = mkdtempSync(join(tmpdir(), 'testcell-reports-'))
@@ -31,7 +33,8 @@ function pnpm(args) {
   execFileSync(cmd, [...pre, ...args], { cwd: root, stdio: 'inherit' })
 }
 
-function vitest(project, { user, env = {}, name = project } = {}) {
+/** Runs one Vitest project; `as` (from checkoutFor) runs it as another user in their view of the checkout. */
+function vitest(project, { as, env = {}, name = project } = {}) {
   const out = join(reports, `${name}.json`)
   const args = [
     'node_modules/vitest/vitest.mjs',
@@ -44,8 +47,8 @@ function vitest(project, { user, env = {}, name = project } = {}) {
     '--reporter=json',
     `--outputFile.json=${out}`,
   ]
-  const command = user
-    ? ['runuser', '-u', user, '--', 'env', `HOME=${reports}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...args]
+  const command = as
+    ? as.run(['env', `HOME=${reports}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...args])
     : [process.execPath, ...args]
   const result = spawnSync(command[0], command.slice(1), {
     cwd: root,
@@ -54,13 +57,6 @@ function vitest(project, { user, env = {}, name = project } = {}) {
   })
   if (!existsSync(out)) return { passed: 0, failed: 1, note: `vitest exited ${result.status} without a report` }
   return vitestCounts(out)
-}
-
-/** The unprivileged user for rootless runs, created here so nothing relies on a hand-made setup. */
-function rootlessUser() {
-  const name = 'testcell-ci'
-  if (sh('id', ['-u', name]).status !== 0) execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', name])
-  return name
 }
 
 if (!existsSync(join(root, 'node_modules/.modules.yaml'))) pnpm(['install', '--frozen-lockfile'])
@@ -95,17 +91,36 @@ step('integration-asan', () =>
   }),
 )
 
-step('integration-rootless', () => {
+/**
+ * A Vitest project as a real unprivileged user, wherever the clone is (scripts/lib/rootless.mjs says how).
+ * `needs`: what of the checkout this tier reads or runs besides what every tier does (`test` flag and path).
+ */
+function rootlessVitest(project, name, needs) {
+  if (process.getuid() !== 0) return { passed: 0, failed: 1, note: 'run as root: this tier creates a user and switches to it' }
+  const notInstalled = missingTools() && ensureDebianPackages(['util-linux', 'mount'])
+  if (notInstalled) return { passed: 0, failed: 1, note: notInstalled }
   const user = rootlessUser()
-  if (sh('runuser', ['-u', user, '--', 'test', '-r', 'package.json', '-a', '-x', 'native/build/testcell-launcher']).status !== 0) {
-    return { passed: 0, failed: 1, note: `${root} is not readable by ${user}: clone into a world-readable directory` }
+  const as = checkoutFor(user, root)
+  try {
+    const problem = rootlessProblem(as, user, reports, needs)
+    if (problem) return { passed: 0, failed: 1, note: problem }
+    console.log(`(as ${user}, with ${root} bind-mounted at ${as.view} in a private mount namespace)`)
+    return vitest(project, { name, as })
+  } finally {
+    as.remove()
   }
-  return vitest('integration', { name: 'integration-rootless', user })
-})
+}
+
+step('integration-rootless', () => rootlessVitest('integration', 'integration-rootless', [['-r', 'test/integration/helpers.ts']]))
 
 step('escape-root', () => vitest('escape', { name: 'escape-root' }))
 
-step('escape-rootless', () => vitest('escape', { name: 'escape-rootless', user: rootlessUser() }))
+step('escape-rootless', () =>
+  rootlessVitest('escape', 'escape-rootless', [
+    ['-r', 'test/escape/probe.ts'],
+    ['-x', 'native/build/escape-probe'],
+  ]),
+)
 
 step('e2e', () => vitest('e2e'))
 

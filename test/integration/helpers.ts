@@ -29,9 +29,13 @@ export async function runIn(command: string[], options: Omit<ContainerOptions, '
 export const sh = (script: string, options: Omit<ContainerOptions, 'command'> = {}) => runIn(['/bin/sh', '-c', script], options)
 
 /** Runs the `testcell` CLI and collects its output and exit status. */
-export function cli(args: string[], options: { cwd?: string } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+export function cli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const env = options.env && { ...process.env, ...options.env }
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d))

@@ -1,3 +1,4 @@
+import { collectGarbageOnce } from '../cgroup/gc.js'
 import { cgroupName } from '../cgroup/names.js'
 import type { ContainerCgroup } from '../cgroup/types.js'
 import { UnsupportedHostError } from '../errors.js'
@@ -13,7 +14,10 @@ import { Container } from './container.js'
  * for hosts that cannot give what was asked (UnsupportedHostError): a memory cap is never silently dropped.
  */
 export function startContainer(options: ContainerOptions): Container {
-  return launchContainer(normalizeOptions(options), hostInfo())
+  const config = normalizeOptions(options)
+  const host = hostInfo()
+  collectGarbageOnce(host.cgroups.driver?.parents ?? [])
+  return launchContainer(config, host)
 }
 
 /** Starts a validated config on a host as described (the doctor uses it to probe other modes). */
