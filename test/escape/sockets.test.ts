@@ -16,7 +16,7 @@ describe('escapes through sockets', () => {
     const path = join(project.dir, 'host.sock')
     await using _server = await listening(path)
     expect(outside(['unix', path]).blocked).toBe(false)
-    expect(await inside(['unix', path], { visiblePaths: [project.dir] })).toMatchObject({ blocked: true, detail: 'ECONNREFUSED' })
+    expect(await inside(['unix', path], { visiblePaths: [project.dir], workdir: '/' })).toMatchObject({ blocked: true, detail: 'ECONNREFUSED' })
   })
 
   it('a host unix socket, abstract', async () => {

@@ -65,6 +65,17 @@ export function processesWith(marker: string): number[] {
   return found
 }
 
+/** Host pids whose command line is exactly `argv` (unlike processesWith, never a shell or node that only mentions it). */
+export function processesRunning(argv: readonly string[]): number[] {
+  return processesWith(`${argv.join('\0')}\0`).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${argv.join('\0')}\0`
+    } catch {
+      return false
+    }
+  })
+}
+
 /** testcell cgroup directories on this host whose name carries `ownerPid`. */
 export function cgroupsOf(ownerPid: number): string[] {
   const roots = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup']

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { startContainer } from '@testcell/core'
 import { describe, expect, it } from 'vitest'
-import { CLI, cgroupsOf, childrenOf, isRoot, isRunning, processesWith, sh, waitFor } from './helpers.js'
+import { CLI, cgroupsOf, childrenOf, isRoot, isRunning, processesRunning, processesWith, sh, waitFor } from './helpers.js'
 
 describe('exit status', () => {
   it('propagates exit codes', async () => {
@@ -52,13 +52,18 @@ describe('nothing outlives the container', () => {
     const marker = `${Math.floor(Math.random() * 900) + 100}.${process.pid}1`
     const args = [CLI, 'run', ...(isRoot ? ['--memory', '64MiB'] : []), '--', 'sh', '-c', `setsid sleep ${marker} & sleep ${marker}`]
     const child = spawn(process.execPath, args, { stdio: 'ignore' })
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 2)
-    expect(cgroupsOf(child.pid!).length).toBe(isRoot ? 1 : 0)
-    const launchers = childrenOf(child.pid!)
-    expect(launchers.length).toBe(1)
-    child.kill('SIGKILL')
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 0 && launchers.every((pid) => !isRunning(pid)))
-    await waitFor(() => cgroupsOf(child.pid!).length === 0)
+    try {
+      // Both sleeps exist only once the container runs (the CLI and the shell merely mention them).
+      await waitFor(() => processesRunning(['sleep', marker]).length === 2)
+      expect(cgroupsOf(child.pid!).length).toBe(isRoot ? 1 : 0)
+      const launchers = childrenOf(child.pid!)
+      expect(launchers.length).toBe(1)
+      child.kill('SIGKILL')
+      await waitFor(() => processesRunning(['sleep', marker]).length === 0 && launchers.every((pid) => !isRunning(pid)))
+      await waitFor(() => cgroupsOf(child.pid!).length === 0)
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('a killed launcher takes its container with it and the cgroup is still removed', async () => {
