@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { elfMachine, PLATFORMS, packageDir, packageName } from './launcher-platforms.mjs'
 
-/** What each published package must contain: exact lists for the launchers, required and forbidden files for the rest. */
+/** What each published package must contain: exact lists for the launchers (besides DOCS), required and forbidden files for the rest. */
 const EXPECTED = {
   ...Object.fromEntries(Object.keys(PLATFORMS).map((p) => [packageName(p), { exactly: ['README.md', 'package.json', 'testcell-launcher'] }])),
   '@testcell/core': { has: ['package.json', 'bin/testcell.js', 'dist/index.js', 'dist/index.d.ts', 'dist/launcher/locate.js', 'dist/cli/main.js'] },
   'vitest-environment-container': { has: ['package.json', 'dist/plugin.js', 'dist/plugin.d.ts', 'dist/environment.js', 'dist/worker.js'] },
 }
+const DOCS = ['CHANGELOG.md', 'LICENSE']
 const FORBIDDEN = /(\.test\.|\.map$|\.tsbuildinfo$|^src\/|^prebuilt\/)/
 const EXECUTABLES = { '@testcell/core': ['bin/testcell.js'], ...Object.fromEntries(Object.keys(PLATFORMS).map((p) => [packageName(p), ['testcell-launcher']])) }
 
@@ -91,7 +92,10 @@ export function publishCheck(root, pnpm) {
 
 function checkFiles(ok, what, files, expected) {
   const list = files.join(', ')
-  if (expected.exactly) ok(JSON.stringify([...files].sort()) === JSON.stringify(expected.exactly), `${what}: exactly ${expected.exactly.join(', ')}`, list)
+  if (expected.exactly) {
+    const shipped = files.filter((f) => !DOCS.includes(f)).sort()
+    ok(JSON.stringify(shipped) === JSON.stringify(expected.exactly), `${what}: exactly ${expected.exactly.join(', ')}`, list)
+  }
   for (const file of expected.has ?? []) ok(files.includes(file), `${what}: has ${file}`, list)
   const extra = files.filter((f) => FORBIDDEN.test(f))
   ok(extra.length === 0, `${what}: no sources, tests, maps or build info`, extra.join(', '))

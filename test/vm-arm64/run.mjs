@@ -110,7 +110,8 @@ if (!existsSync(join(nodeDir, 'package/bin/node'))) {
   rmSync(join(nodeDir, tarball))
 }
 const launchers = readdirSync(join(project, 'node_modules/@testcell')).filter((d) => d.startsWith('launcher-'))
-console.log(`CHECK arm64_install_picks_arm64_launcher ${launchers.join() === 'launcher-linux-arm64' ? 'PASS' : 'FAIL'} ${launchers.join(', ')}`)
+const hostCheck = `CHECK arm64_install_picks_arm64_launcher ${launchers.join() === 'launcher-linux-arm64' ? 'PASS' : 'FAIL'} ${launchers.join(', ')}`
+console.log(hostCheck)
 log('packages installed')
 
 // 3. The initramfs: busybox, arm64 glibc for Node, the project, the checks.
@@ -174,6 +175,7 @@ const code = await new Promise((resolvePromise) => qemu.on('close', resolvePromi
 writeFileSync(console_, output)
 const lines = output.replaceAll('\r', '').split('\n')
 for (const line of lines.filter((l) => /^(CHECK |vm-arm64: )/.test(l))) console.log(line)
+lines.push(hostCheck)
 const passed = lines.filter((l) => /^CHECK \S+ PASS/.test(l)).length
 const failed = lines.filter((l) => /^CHECK \S+ FAIL/.test(l)).length
 if (!lines.some((l) => l.startsWith('vm-arm64: DONE'))) {
