@@ -3,8 +3,27 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node
 import { join } from 'node:path'
 import { inject } from 'vitest'
 
-export type VitestVersion = 'v4' | 'v5'
-export const VERSIONS: VitestVersion[] = ['v4', 'v5']
+/** The e2e projects (prepare-projects.mjs): the suite runs in the first three; `pnpm` is an install smoke test. */
+export type VitestVersion = 'v4' | 'v5' | 'v5-latest' | 'pnpm'
+/** Vitest 4.1.12 (Node 20), 5.1.1 and the newest 5.x the registry serves (Node 22), all installed with npm. */
+export const VERSIONS: VitestVersion[] = ['v4', 'v5', 'v5-latest']
+
+/** What prepare-projects.mjs built for each project (its projects.json). */
+export function projectSpec(name: string): ProjectSpec {
+  const specs = JSON.parse(readFileSync(join(inject('e2eDir'), 'projects.json'), 'utf8')) as Record<string, ProjectSpec>
+  const spec = specs[name]
+  if (!spec) throw new Error(`no e2e project ${name} (have ${Object.keys(specs).join(', ')})`)
+  return spec
+}
+
+export interface ProjectSpec {
+  installer: 'npm' | 'pnpm'
+  vitest: string
+  node?: string
+  suite?: boolean
+  os?: string
+  cpu?: string
+}
 
 export interface VitestRun {
   code: number | null
@@ -37,7 +56,7 @@ export async function runVitest(version: VitestVersion, name: string, args: stri
 /** Runs Vitest of `version` in a fixture copy made by runVitest (`args` start with the command, e.g. `run`). */
 export async function runVitestAgain(version: VitestVersion, dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<VitestRun> {
   const project = join(inject('e2eDir'), version)
-  const node = version === 'v5' ? join(project, 'node_modules/.bin/node') : process.execPath
+  const node = projectSpec(version).node ? join(project, 'node_modules/.bin/node') : process.execPath
   const reportFile = join(dir, '.report.json')
   const started = performance.now()
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {

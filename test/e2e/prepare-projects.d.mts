@@ -1,3 +1,4 @@
-/** Packs the packages and installs the Vitest 4.1 and 5.x e2e projects; returns their directory. */
-export function prepareProjects(options?: { quiet?: boolean }): string
-export const VERSIONS: Record<'v4' | 'v5', { vitest: string; extra: Record<string, string> }>
+/** Packs the packages, publishes them to a registry on 127.0.0.1 and installs the e2e projects; returns their directory. */
+export function prepareProjects(options?: { quiet?: boolean }): Promise<string>
+export function newestVitest5(): string
+export function projectSpecs(latest5?: string): Record<string, import('./helpers.js').ProjectSpec>
