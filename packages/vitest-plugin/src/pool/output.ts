@@ -27,16 +27,27 @@ export class OutputPipe {
     }
   }
 
-  /** Waits for the sources to end (the worker's output is all written), then unpipes; idempotent. */
+  /**
+   * Waits for the sources to end and the logger streams to have written what they got from them (the
+   * worker's output is all out), then unpipes; idempotent.
+   */
   close(): Promise<void> {
-    this.closing ??= Promise.all(this.pipes.map(([from]) => ended(from))).then(() => {
+    this.closing ??= (async () => {
+      await Promise.all(this.pipes.map(([from]) => ended(from)))
+      await Promise.all(this.pipes.map(([, to]) => written(to)))
       for (const [from, to] of this.pipes) {
         from.unpipe(to)
         to.setMaxListeners(Math.max(0, to.getMaxListeners() - 1))
       }
-    })
+    })()
     return this.closing
   }
+}
+
+/** Resolves once `stream` has written everything it was given so far (writes are handled in order). */
+function written(stream: Writable): Promise<void> {
+  if (stream.writableEnded || stream.destroyed) return Promise.resolve()
+  return new Promise((resolve) => stream.write('', () => resolve()))
 }
 
 function ended(stream: Readable): Promise<void> {
