@@ -33,7 +33,8 @@ export function takeSnapshotRequest(message: { __testcell__: unknown }, context:
   const request = message as Partial<SnapshotRequest>
   const shown = typeof request.path === 'string' ? readable(request.path, context.root) : String(request.path)
   const running = context.testFiles.map((f) => readable(f, context.root)).join(', ') || 'no test file yet'
-  const what = `${String(request.method)} ${shown} from the container running ${running}`
+  const method = typeof request.method === 'string' ? request.method : 'a side-channel message for'
+  const what = `${method} ${shown} from the container running ${running}`
   const reason = request.__testcell__ === 'snapshot' ? writeRefusal(request as SnapshotRequest, context) : 'it is not a snapshot request'
   if (reason) {
     context.report(new SnapshotWriteError('TESTCELL_SNAPSHOT_WRITE_REFUSED', `refused ${what}: ${reason}`))
