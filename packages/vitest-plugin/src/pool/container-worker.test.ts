@@ -1,16 +1,17 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import type { Container, ContainerResult } from '@testcell/core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { type Container, startContainer } from '@testcell/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkerRequest } from 'vitest/node'
+import { FAKE_LAUNCHER, fakeLauncherEnv } from '../../../../test/fake-launcher/fake-launcher.js'
 import { ContainerPoolWorker, type ContainerWorkerContext } from './container-worker.js'
 import { compatFor } from './vitest-compat.js'
 
-// A stand-in for Vitest's worker, scripted per scenario; it runs as a plain child process with an IPC
-// channel, as the launcher's payload would. (The real launcher path is covered by the e2e tier.)
+// The pool worker's state machine, without root: real Containers started by the fake launcher (it speaks the
+// launcher protocol and runs the payload as a plain child), and a stand-in for Vitest's worker as the payload,
+// scripted per scenario. The real launcher and Vitest are covered by the e2e tier.
 const FAKE_WORKER = `
 const scenario = process.env.SCENARIO
 const answer = (type) => process.send({ __vitest_worker_response__: true, type })
@@ -37,32 +38,19 @@ process.on('message', (m) => {
 const dir = mkdtempSync(join(tmpdir(), 'testcell-worker-'))
 const script = join(dir, 'fake-worker.cjs')
 writeFileSync(script, FAKE_WORKER)
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const savedLauncher = process.env.TESTCELL_LAUNCHER
+beforeAll(() => {
+  process.env.TESTCELL_LAUNCHER = FAKE_LAUNCHER
+})
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+  if (savedLauncher === undefined) delete process.env.TESTCELL_LAUNCHER
+  else process.env.TESTCELL_LAUNCHER = savedLauncher
+})
 
-/** The parts of a Container the worker uses, around a plain child process. */
-class FakeContainer {
-  readonly process: ChildProcess
-  readonly started: Promise<void>
-  readonly result: Promise<ContainerResult>
-
-  constructor(scenario: string, started: Promise<void> = Promise.resolve()) {
-    this.process = fork(script, [], { stdio: 'pipe', serialization: 'advanced', env: { ...process.env, SCENARIO: scenario } })
-    this.started = started
-    // On 'exit', before the output streams are drained: the worker must not rely on the result coming late.
-    this.result = new Promise((resolve) =>
-      this.process.once('exit', (exitCode, signal) =>
-        resolve({ exitCode, signal, oomKilled: false, peakMemoryBytes: 2048, memoryStat: null, memoryLimitBytes: null, durationMs: 1 }),
-      ),
-    )
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.process.kill(signal)
-  }
-
-  memoryUsage() {
-    return { oomKillCount: 0, peakMemoryBytes: 1024, memoryStat: null }
-  }
+/** A container whose payload is the scripted worker; `launcher` picks a failure the fake launcher acts out. */
+function launchScripted(scenario: string, launcher?: string, command = [process.execPath, script]): Container {
+  return startContainer({ command, ipc: 'advanced', stdio: 'pipe', env: { ...fakeLauncherEnv(launcher), SCENARIO: scenario } })
 }
 
 /** Vitest's logger stream, a slow one: the output tail arrives well after the worker's exit. */
@@ -80,7 +68,7 @@ const FILE = '/project/tests/a.test.ts'
 const request = (type: string, extra: object = {}) => ({ __vitest_worker_request__: true, type, ...extra }) as unknown as WorkerRequest
 const run = request('run', { context: { files: [{ filepath: FILE }] } })
 
-function setup(scenario: string, vitestVersion = '5.1.1', launch?: () => Container) {
+function setup(scenario: string, vitestVersion = '5.1.1', launch = () => launchScripted(scenario)) {
   const logger = { outputStream: new Collector(), errorStream: new Collector() }
   const seen: unknown[][] = []
   const memory: unknown[] = []
@@ -90,7 +78,7 @@ function setup(scenario: string, vitestVersion = '5.1.1', launch?: () => Contain
     root: '/project',
     logger,
     compat: compatFor(vitestVersion),
-    launch: launch ?? (() => new FakeContainer(scenario) as unknown as Container),
+    launch,
     takeSideMessage: (message, files) => side.push([message, files]),
     recordMemory: (file, m) => memory.push([file, m]),
     onDeath: (file) => deaths.push(file),
@@ -133,9 +121,10 @@ describe('ContainerPoolWorker', () => {
       ['message', 'stopped'],
       ['exit', 0, null],
     ])
+    // No cgroup under the fake launcher: the peak is unknown, but recorded at the answer and at the end.
     expect(memory).toEqual([
-      [FILE, { peakBytes: 1024 }],
-      [FILE, { peakBytes: 2048 }],
+      [FILE, { peakBytes: null }],
+      [FILE, { peakBytes: null }],
     ])
   })
 
@@ -152,7 +141,7 @@ describe('ContainerPoolWorker', () => {
       ['message', 'started'],
       ['error', 'the container was killed by signal SIGKILL while running tests/a.test.ts', true],
     ])
-    expect(memory.at(-1)).toEqual([FILE, { peakBytes: 2048, endedEarly: 'killed by SIGKILL' }])
+    expect(memory.at(-1)).toEqual([FILE, { peakBytes: null, endedEarly: 'killed by SIGKILL' }])
     expect(deaths).toEqual([FILE])
   })
 
@@ -219,15 +208,19 @@ describe('ContainerPoolWorker', () => {
     await worker.stop()
   })
 
-  it('a container that cannot be built fails start() with the cause, and nothing else is reported', async () => {
-    const broken = new FakeContainer('normal', Promise.reject(new Error('container setup failed at mount: ENOENT')))
-    broken.started.catch(() => {})
-    setTimeout(() => broken.kill('SIGKILL'), 10)
-    const { worker, listen, seen } = setup('normal', '5.1.1', () => broken as unknown as Container)
+  it("a container that cannot be built fails start() with the launcher's cause, and nothing else is reported", async () => {
+    const { worker, listen, seen } = setup('normal', '5.1.1', () => launchScripted('normal', 'setup-error'))
     listen()
     const error = await worker.start().catch((e: Error) => e)
-    expect(error).toMatchObject({ code: 'TESTCELL_CONTAINER_START', message: 'the container could not start', cause: { message: /setup failed at mount/ } })
+    expect(error).toMatchObject({ code: 'TESTCELL_CONTAINER_START', message: 'the container could not start' })
+    expect((error as Error).cause).toMatchObject({ code: 'TESTCELL_LAUNCHER_SETUP', message: /setup failed at mount/ })
     expect(seen).toEqual([])
+  })
+
+  it('a Node the container cannot find fails start() with "command not found"', async () => {
+    const { worker } = setup('normal', '5.1.1', () => launchScripted('normal', undefined, ['/nowhere/bin/node']))
+    const error = await worker.start().catch((e: Error) => e)
+    expect((error as Error).cause).toMatchObject({ code: 'TESTCELL_COMMAND_NOT_FOUND', message: 'command not found: /nowhere/bin/node' })
   })
 
   it('options the container refuses fail start() as they are', async () => {
