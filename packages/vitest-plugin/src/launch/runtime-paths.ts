@@ -6,12 +6,19 @@ const SYSTEM_DIRS = ['/lib', '/lib32', '/lib64', '/libx32', '/usr/lib', '/usr/li
 // Kernel interfaces and pseudo files that show up in /proc/self/maps but are no files to keep visible.
 const NOT_FILES = ['/dev/', '/proc/', '/sys/', '/memfd:', '/SYSV', '/anon_hugepage', '/dmabuf:']
 
+let cached: string[] | undefined
+
 /**
  * Directories the container must show for this very Node to run in it: the real directory of its binary
  * (a `node` npm package under /tmp, a version manager's directory, ...) and those of the libraries it
- * loaded from outside the system directories.
+ * loaded from outside the system directories. Read once per process.
  */
 export function runtimePaths(): string[] {
+  cached ??= readRuntimePaths()
+  return cached
+}
+
+function readRuntimePaths(): string[] {
   const paths = new Set([dirname(realpathSync(process.execPath))])
   let maps = ''
   try {
