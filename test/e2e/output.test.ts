@@ -16,7 +16,8 @@ describe.each(VERSIONS)("Vitest %s: container output reaches Vitest's streams", 
     const run = await runVitest(version, 'many-containers')
     expect(run.code, run.output).toBe(0)
     expect(run.report?.testResults.filter((r) => r.status === 'passed')).toHaveLength(12)
-    expect(run.overlapped('tests/file-01.test.ts', 'tests/file-12.test.ts'), 'the containers ran at the same time').toBe(true)
+    // More than 10 pipes into the same logger stream at once is what makes Node warn without the bookkeeping.
+    expect(mostAtOnce(run.report?.testResults ?? []), 'containers running at the same time').toBeGreaterThanOrEqual(11)
     for (let i = 1; i <= 12; i++) {
       const n = String(i).padStart(2, '0')
       expect(run.output).toMatch(new RegExp(`out from container ${n}\\n`))
@@ -25,3 +26,19 @@ describe.each(VERSIONS)("Vitest %s: container output reaches Vitest's streams", 
     expect(run.output).not.toMatch(/MaxListenersExceededWarning/)
   })
 })
+
+/** The largest number of files that ran at the same time, from the JSON report's start and end times. */
+function mostAtOnce(files: { startTime: number; endTime: number }[]): number {
+  const events = files.flatMap((f) => [
+    [f.startTime, 1],
+    [f.endTime, -1],
+  ])
+  events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)
+  let now = 0
+  let most = 0
+  for (const [, step] of events) {
+    now += step!
+    most = Math.max(most, now)
+  }
+  return most
+}
