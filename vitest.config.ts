@@ -6,7 +6,8 @@ export default defineConfig({
   cacheDir: process.env.TESTCELL_CACHE_DIR ?? 'node_modules/.vite',
   test: {
     projects: [
-      { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+      // test/fake-launcher: a launcher stand-in that speaks the protocol, for state machines without root.
+      { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'test/fake-launcher/**/*.test.ts'] } },
       {
         test: {
           name: 'integration',

@@ -62,7 +62,7 @@ export async function runVitestAgain(version: VitestVersion, dir: string, args: 
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(
       node,
-      [join(project, 'node_modules/vitest/vitest.mjs'), ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`],
+      [join(project, 'node_modules/vitest/vitest.mjs'), ...args, ...consoleReporter(args), '--reporter=json', `--outputFile.json=${reportFile}`],
       {
         cwd: dir,
         env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
@@ -89,6 +89,11 @@ export async function runVitestAgain(version: VitestVersion, dir: string, args: 
       return !!x && !!y && x.startTime < y.endTime && y.startTime < x.endTime
     },
   }
+}
+
+/** The default reporter, unless the run asks for the verbose one. */
+function consoleReporter(args: string[]): string[] {
+  return args.includes('--reporter=verbose') ? [] : ['--reporter=default']
 }
 
 /** Host pids whose command line is exactly `argv`. */

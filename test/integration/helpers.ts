@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ContainerOptions, type ContainerResult, startContainer } from '@testcell/core'
+import { hostInfo } from '../../packages/core/src/host/host-info.js'
 
 export const isRoot = process.getuid?.() === 0
 export const CLI = fileURLToPath(new URL('../../packages/core/bin/testcell.js', import.meta.url))
@@ -76,18 +77,25 @@ export function processesRunning(argv: readonly string[]): number[] {
   })
 }
 
-/** testcell cgroup directories on this host whose name carries `ownerPid`. */
+/**
+ * testcell cgroup directories whose name carries `ownerPid`, looked up where the product creates them: the
+ * parents of the cgroup driver its own host detection chose (none when it has no usable cgroup).
+ */
 export function cgroupsOf(ownerPid: number): string[] {
-  const roots = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup']
-  return roots.flatMap((root) => {
+  return cgroupParents().flatMap((parent) => {
     try {
-      return readdirSync(root)
+      return readdirSync(parent)
         .filter((name) => name.startsWith(`testcell-${ownerPid}-`))
-        .map((name) => join(root, name))
+        .map((name) => join(parent, name))
     } catch {
       return []
     }
   })
+}
+
+/** Where the product creates container cgroups on this host, per its own detection. */
+function cgroupParents(): readonly string[] {
+  return hostInfo().cgroups.driver?.parents ?? []
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -98,9 +106,9 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Pro
   }
 }
 
-/** Memory caps need a usable cgroup: as root here, or rootless with a delegated v2 cgroup. */
+/** Memory caps need a cgroup the product can use, as its own host detection finds it (root or delegated). */
 export function canCapMemory(): boolean {
-  return isRoot || Boolean(process.env.TESTCELL_CGROUP_PARENT)
+  return hostInfo().cgroups.driver !== null
 }
 
 /** Host pids whose parent is `parent`. */

@@ -31,4 +31,4 @@ export {
   normalizeOptions,
 } from './options/container-options.js'
 export { formatAmount, formatLimit, parseSize } from './options/size.js'
-export { parseVolume, type Volume } from './options/volume.js'
+export { parseVolume, toVolume, type Volume } from './options/volume.js'

@@ -2,39 +2,41 @@ import { describe, expect, it } from 'vitest'
 import { fileOptions, validateOptions } from './options.js'
 
 describe('validateOptions', () => {
-  it('accepts every documented option', () => {
+  it('accepts every documented option, volumes in both forms', () => {
     const options = {
       memory: '256MiB',
       pidsLimit: 64,
       network: 'none',
       hostname: 'cell',
-      volumes: ['/tmp:/data:ro'],
+      volumes: ['/tmp:/data:ro', 'fixtures:/fixtures', { source: 'a:b', target: '/c:d', readonly: true }],
       env: { A: '1' },
       onUnsupported: 'warn',
       reporter: false,
     }
-    expect(validateOptions(options, 'config', '/')).toEqual(options)
+    expect(validateOptions(options, 'config')).toEqual(options)
   })
 
   it.each([
     [{ memory: 'lots' }, /invalid memory in src: "lots"; expected a size such as 256MiB/],
     [{ network: 'bridge' }, /invalid network in src: "bridge"; expected one of "loopback", "none", "host"/],
     [{ volumes: ['nocolon'] }, /invalid volumes in src: "nocolon"; expected SRC:DST/],
+    [{ volumes: [{ source: '/a', target: 'rel' }] }, /invalid volumes in src: .*expected \{ source, target, readonly\? \}/],
+    [{ volumes: '/a:/b' }, /invalid volumes in src: "\/a:\/b"; expected an array/],
     [{ onUnsupported: 'ignore' }, /invalid onUnsupported in src: "ignore"; expected one of "error", "warn"/],
     [{ memroy: '1G' }, /invalid memroy in src: "1G"; expected one of the options memory, pidsLimit/],
     [[], /invalid options in src/],
   ])('rejects %j naming where, what and the expected form', (options, message) => {
-    expect(() => validateOptions(options, 'src', '/')).toThrow(message)
+    expect(() => validateOptions(options, 'src')).toThrow(message)
   })
 })
 
 describe('fileOptions', () => {
   it('merges plugin defaults, config environmentOptions and the docblock key by key', () => {
-    const merged = fileOptions({ memory: '256MiB', network: 'none', reporter: false }, { pidsLimit: 10 }, { memory: '64MiB' }, '/')
+    const merged = fileOptions({ memory: '256MiB', network: 'none', reporter: false }, { pidsLimit: 10 }, { memory: '64MiB' })
     expect(merged).toEqual({ memory: '64MiB', network: 'none', pidsLimit: 10 })
   })
 
   it('names the docblock as the source of a bad value', () => {
-    expect(() => fileOptions({}, undefined, { memory: 'x' }, '/')).toThrow(/invalid memory in @vitest-environment-options: "x"/)
+    expect(() => fileOptions({}, undefined, { memory: 'x' })).toThrow(/invalid memory in @vitest-environment-options: "x"/)
   })
 })

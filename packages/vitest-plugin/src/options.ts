@@ -1,4 +1,7 @@
-import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, type NetworkMode, OptionError, parseVolume } from '@testcell/core'
+import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, type NetworkMode, OptionError, toVolume } from '@testcell/core'
+
+/** A bind mount: `SRC:DST[:ro|rw]`, or an object (for paths that contain `:`). SRC is relative to the project root. */
+export type VolumeOption = string | { source: string; target: string; readonly?: boolean }
 
 /** Options of `container()` (defaults for every container file) and of `@vitest-environment-options`. */
 export interface ContainerPluginOptions {
@@ -9,8 +12,8 @@ export interface ContainerPluginOptions {
   /** `loopback` (default), `none` or `host`. */
   network?: NetworkMode
   hostname?: string
-  /** Bind mounts `SRC:DST[:ro|rw]`, SRC relative to the project root. */
-  volumes?: string[]
+  /** Bind mounts; relative sources resolve against the root of the project the file belongs to. */
+  volumes?: VolumeOption[]
   env?: Record<string, string>
   /** What to do where containers cannot run: fail the run (`error`, default) or run container files as plain forks (`warn`). */
   onUnsupported?: 'error' | 'warn'
@@ -22,8 +25,11 @@ export type FileOptions = Omit<ContainerPluginOptions, 'reporter'>
 
 const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'onUnsupported', 'reporter'] as const
 
-/** Validates options without touching the host, so a config still loads where containers cannot run. */
-export function validateOptions(options: unknown, source: string, root: string): ContainerPluginOptions {
+/**
+ * Validates options without touching the host, so a config still loads where containers cannot run. Volume
+ * sources are only checked for their form here: they resolve against a project's root when a file starts.
+ */
+export function validateOptions(options: unknown, source: string): ContainerPluginOptions {
   if (options === undefined || options === null) return {}
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new OptionError('options', options, 'an object such as {"memory":"256MiB"}', { source })
@@ -44,8 +50,9 @@ export function validateOptions(options: unknown, source: string, root: string):
   if (o.network !== undefined) wrap(() => checkNetwork(o.network))
   if (o.hostname !== undefined) wrap(() => checkHostname(o.hostname))
   if (o.volumes !== undefined) {
-    if (!Array.isArray(o.volumes)) throw new OptionError('volumes', o.volumes, 'an array of "SRC:DST[:ro|rw]" strings', { source })
-    for (const volume of o.volumes) wrap(() => parseVolume('volumes', volume, root))
+    if (!Array.isArray(o.volumes))
+      throw new OptionError('volumes', o.volumes, 'an array of "SRC:DST[:ro|rw]" strings or { source, target } objects', { source })
+    for (const volume of o.volumes) wrap(() => toVolume('volumes', volume, '/'))
   }
   if (o.env !== undefined && (typeof o.env !== 'object' || o.env === null || Object.values(o.env).some((v) => typeof v !== 'string'))) {
     throw new OptionError('env', o.env, 'an object of string values', { source })
@@ -58,12 +65,12 @@ export function validateOptions(options: unknown, source: string, root: string):
 }
 
 /** Plugin defaults, then `environmentOptions.container` of the config, then the file's docblock, key by key. */
-export function fileOptions(defaults: ContainerPluginOptions, configOptions: unknown, docblockOptions: unknown, root: string): FileOptions {
+export function fileOptions(defaults: ContainerPluginOptions, configOptions: unknown, docblockOptions: unknown): FileOptions {
   const base: FileOptions = { ...defaults }
   delete (base as ContainerPluginOptions).reporter
   return {
     ...base,
-    ...validateOptions(configOptions, 'environmentOptions.container', root),
-    ...validateOptions(docblockOptions, '@vitest-environment-options', root),
+    ...validateOptions(configOptions, 'environmentOptions.container'),
+    ...validateOptions(docblockOptions, '@vitest-environment-options'),
   }
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeOptions } from './container-options.js'
-import { parseVolume } from './volume.js'
 
 describe('normalizeOptions', () => {
   it('fills defaults: loopback network, a private hostname, cwd as workdir and visible path', () => {
@@ -20,16 +19,5 @@ describe('normalizeOptions', () => {
     [{ command: ['x'], env: { 'A=B': 'c' } }, /invalid env/],
   ])('rejects %j', (options, message) => {
     expect(() => normalizeOptions(options as never, '/proj')).toThrow(message)
-  })
-})
-
-describe('parseVolume', () => {
-  it('parses SRC:DST[:ro|rw], resolving SRC against the cwd', () => {
-    expect(parseVolume('volume', 'data:/data:ro', '/proj')).toEqual({ source: '/proj/data', target: '/data', readonly: true })
-    expect(parseVolume('volume', '/a:/b', '/proj')).toEqual({ source: '/a', target: '/b', readonly: false })
-  })
-
-  it.each(['/a', '/a:b', '/a:/b:rx', ':/b', '/a:/b:ro:x'])('rejects %s', (value) => {
-    expect(() => parseVolume('volume', value, '/')).toThrow(/expected SRC:DST\[:ro\|rw\]/)
   })
 })

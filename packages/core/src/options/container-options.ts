@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { OptionError } from '../errors.js'
 import { parseSize } from './size.js'
-import { parseVolume, type Volume } from './volume.js'
+import { toVolume, type Volume } from './volume.js'
 
 export type NetworkMode = 'loopback' | 'none' | 'host'
 export const NETWORK_MODES: readonly NetworkMode[] = ['loopback', 'none', 'host']
@@ -77,7 +77,7 @@ export function normalizeOptions(options: ContainerOptions, cwd = process.cwd())
     pidsLimit: o.pidsLimit === undefined ? null : checkPidsLimit(o.pidsLimit),
     network: checkNetwork(o.network ?? 'loopback'),
     hostname: o.hostname === undefined ? defaultHostname() : checkHostname(o.hostname),
-    volumes: (o.volumes ?? []).map((v) => checkVolumeSource(typeof v === 'string' ? parseVolume('volume', v, cwd) : checkVolume(v, cwd))),
+    volumes: (o.volumes ?? []).map((v) => checkVolumeSource(toVolume('volume', v, cwd))),
     env: mergeEnv(o.baseEnv ?? process.env, o.env ?? {}),
     workdir: checkAbsolute('workdir', o.workdir ?? cwd, cwd),
     visiblePaths: (o.visiblePaths ?? [cwd]).map((p) => checkAbsolute('visiblePaths', p, cwd)),
@@ -112,13 +112,6 @@ export function checkNetwork(value: unknown): NetworkMode {
 export function checkHostname(value: unknown): string {
   if (typeof value === 'string' && value.length <= 64 && HOSTNAME.test(value)) return value
   throw new OptionError('hostname', value, 'letters, digits, "-" and ".", at most 64 characters')
-}
-
-function checkVolume(value: Volume, cwd: string): Volume {
-  if (typeof value !== 'object' || value === null || typeof value.source !== 'string' || typeof value.target !== 'string') {
-    throw new OptionError('volume', value, '{ source, target, readonly } or SRC:DST[:ro|rw]')
-  }
-  return parseVolume('volume', `${value.source}:${value.target}:${value.readonly ? 'ro' : 'rw'}`, cwd)
 }
 
 function checkVolumeSource(volume: Volume): Volume {

@@ -1,52 +1,54 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { existsSync, mkdirSync, realpathSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { type Container, type ContainerOptions, type ContainerResult, checkMemory, startContainer } from '@testcell/core'
-import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
-import type { FileOptions } from '../options.js'
-import { type ForwardedWrite, isForwardedWrite, WORKER_MARK } from '../side-channel.js'
-import { markFileFailed, recordMemory } from './file-state.js'
-import { applyWrite, refusal } from './forwarded-writes.js'
-import { ContainerKilledError, describeDeath } from './verdict.js'
+import type { Container, ContainerResult } from '@testcell/core'
+import type { PoolWorker, WorkerRequest } from 'vitest/node'
+import { isSideMessage } from '../side-channel.js'
+import { OutputPipe, type OutputStreams } from './output.js'
+import { RequestLedger } from './requests.js'
+import { ContainerKilledError, ContainerStartError, describeDeath, endedEarly } from './verdict.js'
+import type { VitestCompat } from './vitest-compat.js'
 
-const WORKER_ENTRY = fileURLToPath(new URL('../worker.js', import.meta.url))
-const STOP_GRACE_MS = 1000
+/** How long a worker may take to exit by itself after Vitest stopped it, or after its channel closed. */
+const EXIT_GRACE_MS = 1000
 
-type Awaiting = 'started' | 'testfileFinished' | 'stopped'
-const RESPONSE_FOR: Partial<Record<string, Awaiting>> = { start: 'started', run: 'testfileFinished', collect: 'testfileFinished', stop: 'stopped' }
-
-export interface WorkerSettings {
-  options: FileOptions
-  /** Run as a plain fork (onUnsupported: 'warn' on a host that cannot run containers). */
-  fallback: boolean
+/** What a container worker needs from its surroundings (Vitest's objects in the pool, fakes in unit tests). */
+export interface ContainerWorkerContext {
+  /** Project root, to name files in verdicts. */
+  root: string
+  /** Vitest's logger streams: the worker's stdout and stderr go there. */
+  logger: OutputStreams
+  /** Starts the file's container; throws for bad options or an unsupported host. */
+  launch(): Container
+  /** A side-channel message (a snapshot write) from the worker running `files`. */
+  takeSideMessage(message: { __testcell__: unknown }, files: readonly string[]): void
+  /** The container's peak memory so far (or at its end) while running `file`, and what killed it. */
+  recordMemory(file: string, memory: { peakBytes: number | null; endedEarly?: string }): void
+  /** The container died while running `file`, for the Vitest-version shims that need to know. */
+  onDeath?(file: string): void
+  compat: VitestCompat
 }
 
 /**
- * One container file's worker: Vitest's forks worker protocol, carried through the launcher's IPC channel.
- * When the container dies (memory limit, signal, failed start) it answers Vitest's pending request itself,
- * with the real cause, so no run hangs on a start timeout and the file is reported as failed.
+ * One container file's worker: transport and lifecycle only. Vitest's messages go both ways over the IPC
+ * channel the launcher carries into the container; side-channel messages go to the context. When the
+ * container dies, the cause is reported through the PoolWorker `error` event, so Vitest's own handling
+ * fails the file's task (where a Vitest version would not notice, `compat` says how to answer instead).
  */
 export class ContainerPoolWorker implements PoolWorker {
   readonly name = 'container'
   readonly cacheFs = false
   private readonly events = new EventEmitter()
-  private readonly root: string
+  private readonly ledger = new RequestLedger()
   private container: Container | null = null
-  private child: ChildProcess | null = null
-  private files: string[] = []
-  private awaiting: Awaiting | null = null
-  private dead: Error | null = null
-  private stopping = false
-  private errorEmitted = false
+  private output: OutputPipe | null = null
+  private ending: Promise<void> | null = null
+  private running = false
+  private stopCalled = false
+  private failure: Error | null = null
+  private death: Error | null = null
+  private deathReported = false
+  private disconnectTimer: NodeJS.Timeout | null = null
 
-  constructor(
-    private readonly pool: PoolOptions,
-    private readonly settings: WorkerSettings,
-  ) {
-    this.root = pool.project.config.root
-  }
+  constructor(private readonly context: ContainerWorkerContext) {}
 
   on(event: string, callback: (...args: any[]) => void): void {
     this.events.on(event, callback)
@@ -65,171 +67,135 @@ export class ContainerPoolWorker implements PoolWorker {
   }
 
   send(message: WorkerRequest): void {
-    const request = message as WorkerRequest & { __vitest_worker_request__?: boolean }
-    if (request.__vitest_worker_request__) {
-      if (request.type === 'run' || request.type === 'collect') {
-        this.files = request.context.files.map((f: string | { filepath: string }) => (typeof f === 'string' ? f : f.filepath))
-      }
-      this.awaiting = RESPONSE_FOR[request.type] ?? this.awaiting
-    }
-    if (this.dead) {
-      if (request.__vitest_worker_request__) setImmediate(() => this.answerForDeadWorker())
+    this.ledger.sent(message)
+    if (this.death) {
+      setImmediate(() => this.reportDeath())
       return
     }
     try {
-      this.child?.send(message, (error) => error && this.onChildError(error))
+      this.container?.process.send(message, (error) => error && this.onChannelError(error))
     } catch (error) {
-      this.onChildError(error as NodeJS.ErrnoException)
+      this.onChannelError(error as NodeJS.ErrnoException)
     }
   }
 
   async start(): Promise<void> {
-    const env = { ...this.pool.env, [WORKER_MARK]: this.settings.fallback ? 'fallback' : '1' } as NodeJS.ProcessEnv
-    if (this.settings.fallback) {
-      this.child = fork(WORKER_ENTRY, [], {
-        execArgv: this.pool.execArgv,
-        env: { ...env, ...this.settings.options.env },
-        stdio: 'pipe',
-        serialization: 'advanced',
-      })
-      this.child.once('exit', (code, signal) =>
-        this.onExit({ exitCode: code, signal, oomKilled: false, peakMemoryBytes: null, memoryStat: null, memoryLimitBytes: null, durationMs: 0 }),
-      )
-    } else {
-      this.container = startContainer(this.containerOptions(env))
-      this.child = this.container.process
-      this.container.started.catch((error: Error) => this.die(new Error(`the container could not start: ${error.message}`, { cause: error })))
-      this.container.result.then(
-        (result) => this.onExit(result),
-        (error: Error) => this.die(new Error(`the container could not start: ${error.message}`, { cause: error })),
-      )
+    const container = this.context.launch()
+    this.container = container
+    const child = container.process
+    this.output = new OutputPipe(child, this.context.logger)
+    child.on('message', (message: unknown) => this.onMessage(message))
+    child.on('error', (error: NodeJS.ErrnoException) => this.onChannelError(error))
+    child.on('disconnect', () => this.onDisconnect())
+    this.ending = container.result.then(
+      (result) => this.onEnd(result),
+      (error: Error) => this.onEnd(null, error),
+    )
+    try {
+      await container.started
+    } catch (cause) {
+      await this.ending
+      throw new ContainerStartError('the container could not start', { cause })
     }
-    const logger = this.pool.project.vitest.logger
-    this.child.stdout?.pipe(logger.outputStream, { end: false })
-    this.child.stderr?.pipe(logger.errorStream, { end: false })
-    this.child.on('message', (message: unknown) => this.onMessage(message))
-    this.child.on('error', (error: NodeJS.ErrnoException) => this.onChildError(error))
+    this.running = true
   }
 
   async stop(): Promise<void> {
-    this.stopping = true
-    const timer = setTimeout(() => (this.container ? this.container.kill('SIGKILL') : this.child?.kill('SIGKILL')), STOP_GRACE_MS)
+    this.stopCalled = true
+    if (!this.ending) return
+    const timer = setTimeout(() => this.container?.kill('SIGKILL'), EXIT_GRACE_MS)
     try {
-      if (this.container) await this.container.result.catch(() => undefined)
-      else if (this.child && this.child.exitCode === null && this.child.signalCode === null) await new Promise((r) => this.child!.once('exit', r))
+      await this.ending
     } finally {
       clearTimeout(timer)
-      const logger = this.pool.project.vitest.logger
-      this.child?.stdout?.unpipe(logger.outputStream)
-      this.child?.stderr?.unpipe(logger.errorStream)
-    }
-  }
-
-  private containerOptions(env: NodeJS.ProcessEnv): ContainerOptions {
-    const { options } = this.settings
-    const config = this.pool.project.config
-    const volumes = [...(options.volumes ?? [])]
-    if (config.coverage?.enabled && config.coverage.reportsDirectory) {
-      // Vitest 5 workers write coverage files themselves: they must land on the host.
-      mkdirSync(config.coverage.reportsDirectory, { recursive: true })
-      volumes.push(`${config.coverage.reportsDirectory}:${config.coverage.reportsDirectory}:rw`)
-    }
-    return {
-      command: [process.execPath, ...this.pool.execArgv, WORKER_ENTRY],
-      baseEnv: env,
-      env: options.env ?? {},
-      memory: options.memory,
-      pidsLimit: options.pidsLimit,
-      network: options.network ?? 'loopback',
-      hostname: options.hostname,
-      volumes,
-      workdir: this.root,
-      visiblePaths: visiblePaths(this.root, this.pool.distPath),
-      stdio: 'pipe',
-      ipc: 'advanced',
     }
   }
 
   private onMessage(message: unknown): void {
-    if (isForwardedWrite(message)) {
-      this.onForwardedWrite(message)
+    if (isSideMessage(message)) {
+      this.context.takeSideMessage(message, this.ledger.files)
       return
     }
-    const response = message as { __vitest_worker_response__?: boolean; type?: string }
-    if (response?.__vitest_worker_response__) {
-      if (response.type === this.awaiting) this.awaiting = null
-      if (response.type === 'testfileFinished') this.recordPeak(this.container?.memoryUsage()?.peakMemoryBytes ?? null)
-    }
+    if (this.ledger.received(message) === 'testfileFinished') this.recordMemory({ peakBytes: this.container?.memoryUsage()?.peakMemoryBytes ?? null })
     this.events.emit('message', message)
   }
 
-  private onForwardedWrite(write: ForwardedWrite): void {
-    const reason = refusal(write, this.root, this.files)
-    if (reason) {
-      const error = new Error(`refused a snapshot write from the container to ${write.path}: ${reason}`)
-      this.pool.project.vitest.state.catchError(error, 'Container Write Refused')
-      return
-    }
-    applyWrite(write)
-  }
-
-  private onChildError(error: NodeJS.ErrnoException): void {
-    // The channel closes when the container dies; its exit tells the real story.
+  /** The channel breaks when the container dies: its end tells the real story. Other errors end the container. */
+  private onChannelError(error: NodeJS.ErrnoException): void {
     if (error?.code === 'EPIPE' || error?.code === 'ERR_IPC_CHANNEL_CLOSED') return
-    if (this.errorEmitted) return
-    this.errorEmitted = true
-    this.events.emit('error', error)
+    this.failure ??= error
+    this.container?.kill('SIGKILL')
   }
 
-  private onExit(result: ContainerResult): void {
-    this.recordPeak(result.peakMemoryBytes)
-    if (this.stopping || this.dead) {
+  /** The worker closed its channel: it has nothing more to say, so it must end soon. */
+  private onDisconnect(): void {
+    this.disconnectTimer = setTimeout(() => this.container?.kill('SIGKILL'), EXIT_GRACE_MS)
+    this.disconnectTimer.unref()
+  }
+
+  private async onEnd(result: ContainerResult | null, setupError?: Error): Promise<void> {
+    if (this.disconnectTimer) clearTimeout(this.disconnectTimer)
+    await this.output?.close() // the tail of the worker's output is written before anything reports its end
+    if (!this.running) return // start() reports why it never ran
+    if (result && this.isExpectedEnd(result)) {
+      this.recordMemory({ peakBytes: result.peakMemoryBytes })
       this.events.emit('exit', result.exitCode, result.signal)
       return
     }
-    this.die(new ContainerKilledError(describeDeath(result, this.files[0], this.root), result))
+    if (result) this.recordMemory({ peakBytes: result.peakMemoryBytes, endedEarly: endedEarly(result) })
+    const file = this.ledger.files[0]
+    if (file) this.context.onDeath?.(file)
+    this.death = result
+      ? new ContainerKilledError(describeDeath(result, file, this.context.root, this.failure ?? undefined), { cause: this.failure ?? undefined })
+      : (setupError ?? new Error('the container ended without a result'))
+    this.reportDeath()
   }
 
-  private die(error: Error): void {
-    if (this.dead) return
-    this.dead = error
-    if (this.files[0] && this.awaiting === 'testfileFinished' && markFileFailed(this.pool.project.vitest, this.files[0], error)) {
-      // The file carries the error; answer without one so it is not reported twice.
-      this.respond('testfileFinished')
-      return
+  /** Vitest stopped the worker, or the worker answered `stop` (or was answering it) and exited cleanly. */
+  private isExpectedEnd(result: ContainerResult): boolean {
+    if (this.failure) return false
+    if (this.stopCalled || this.ledger.lastAnswer === 'stopped') return true
+    return this.ledger.awaiting === 'stopped' && result.exitCode === 0
+  }
+
+  /**
+   * Tells Vitest once that the worker died, in the way it listens for at this point: the `error` event while
+   * a start or a run waits for its answer, or (per `compat`) an answer that carries the cause. With nothing
+   * pending the death waits for Vitest's next request.
+   */
+  private reportDeath(): void {
+    const death = this.death
+    if (!death || this.deathReported) return
+    const { compat } = this.context
+    switch (this.ledger.awaiting) {
+      case null:
+        return
+      case 'started':
+        if (compat.answerStartOnDeath) this.answer('started', death)
+        else this.emitError(death)
+        break
+      case 'testfileFinished':
+        this.emitError(death)
+        break
+      case 'stopped':
+        if (compat.answerStopOnDeath) this.answer('stopped', death)
+        break
     }
-    this.answerForDeadWorker()
+    this.deathReported = true
   }
 
-  private answerForDeadWorker(): void {
-    if (this.awaiting) this.respond(this.awaiting, this.awaiting === 'stopped' ? undefined : (this.dead ?? undefined))
+  /** Vitest listens while a request waits for its answer; an `error` nobody listens to would crash its process. */
+  private emitError(error: Error): void {
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error)
   }
 
-  private respond(type: Awaiting, error?: Error): void {
-    this.awaiting = null
-    this.events.emit('message', { __vitest_worker_response__: true, type, ...(error ? { error } : {}) })
+  private answer(type: 'started' | 'stopped', error: Error): void {
+    this.ledger.received({ __vitest_worker_response__: true, type })
+    this.events.emit('message', { __vitest_worker_response__: true, type, error })
   }
 
-  private recordPeak(peak: number | null): void {
-    const file = this.files[0]
-    if (!file || this.settings.fallback) return
-    recordMemory(this.pool.project.vitest, file, { peakBytes: peak, limitBytes: this.container ? limitOf(this.settings.options) : null })
+  private recordMemory(memory: { peakBytes: number | null; endedEarly?: string }): void {
+    const file = this.ledger.files[0]
+    if (file) this.context.recordMemory(file, memory)
   }
-}
-
-/**
- * Host directories the worker needs even when they live under /tmp (which is private inside): the project,
- * the node_modules directories above it, and the packages of Vitest and of this plugin.
- */
-function visiblePaths(root: string, vitestDist: string): string[] {
-  const paths = new Set([root, process.cwd(), realpathSync(dirname(vitestDist)), realpathSync(fileURLToPath(new URL('../..', import.meta.url)))])
-  for (let dir = root; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) paths.add(realpathSync(join(dir, 'node_modules')))
-    if (dirname(dir) === dir) break
-  }
-  return [...paths]
-}
-
-function limitOf(options: FileOptions): number | null {
-  return options.memory === undefined ? null : checkMemory(options.memory)
 }

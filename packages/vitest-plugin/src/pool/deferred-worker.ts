@@ -1,0 +1,106 @@
+import { startContainer } from '@testcell/core'
+import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
+import { fileContainerOptions, memoryLimitOf } from '../launch/file-container.js'
+import { type ContainerPluginOptions, type FileOptions, fileOptions } from '../options.js'
+import { WORKER_MARK } from '../side-channel.js'
+import { takeSnapshotRequest } from '../snapshot-writes/host-writes.js'
+import { ContainerPoolWorker } from './container-worker.js'
+import { hostSupport } from './host-support.js'
+import { recordMemory } from './memory-meta.js'
+import { markUnfinishedFileFailed } from './unfinished-file.js'
+import { compat } from './vitest-compat.js'
+import { type ProjectPool, vitestWorker } from './vitest-workers.js'
+
+type Listener = (...args: any[]) => void
+
+/**
+ * The worker of one container file. Vitest creates it synchronously; the file's options and whether this host
+ * can run containers are only known in `start()`, which then starts the real worker: a ContainerPoolWorker,
+ * or (onUnsupported: 'warn' on a host that cannot) Vitest's own forks or threads worker.
+ */
+export class DeferredContainerWorker implements PoolWorker {
+  readonly name = 'container'
+  readonly cacheFs = false
+  private worker: PoolWorker | null = null
+  private listeners: [string, Listener][] = []
+
+  constructor(
+    private readonly pool: PoolOptions,
+    private readonly defaults: ContainerPluginOptions,
+    private readonly projectPool: ProjectPool,
+  ) {}
+
+  on(event: string, callback: Listener): void {
+    if (this.worker) this.worker.on(event, callback)
+    else this.listeners.push([event, callback])
+  }
+
+  off(event: string, callback: Listener): void {
+    if (this.worker) this.worker.off(event, callback)
+    else this.listeners = this.listeners.filter(([e, c]) => e !== event || c !== callback)
+  }
+
+  send(message: WorkerRequest): void {
+    this.worker?.send(message)
+  }
+
+  deserialize(data: unknown): unknown {
+    return this.worker ? this.worker.deserialize(data) : data
+  }
+
+  canReuse(): boolean {
+    return false
+  }
+
+  async start(): Promise<void> {
+    const config = this.pool.project.config
+    const docblock = (this.pool.environment.options as { container?: unknown } | null)?.container
+    const options = fileOptions(this.defaults, (config.environmentOptions as { container?: unknown })?.container, docblock)
+    const support = await hostSupport(options, this.pool.project.vitest.logger)
+    this.worker = support === 'container' ? this.containerWorker(options) : this.fallbackWorker(options)
+    for (const [event, callback] of this.listeners) this.worker.on(event, callback)
+    this.listeners = []
+    await this.worker.start()
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.stop()
+  }
+
+  private containerWorker(options: FileOptions): ContainerPoolWorker {
+    const { project } = this.pool
+    const { vitest, config } = project
+    const limitBytes = memoryLimitOf(options)
+    return new ContainerPoolWorker({
+      root: config.root,
+      logger: vitest.logger,
+      compat,
+      launch: () =>
+        startContainer(
+          fileContainerOptions({
+            options,
+            root: config.root,
+            distPath: this.pool.distPath,
+            execArgv: this.pool.execArgv,
+            env: this.pool.env,
+            coverage: config.coverage,
+          }),
+        ),
+      takeSideMessage: (message, files) =>
+        takeSnapshotRequest(message, {
+          testFiles: files,
+          snapshotPath: (file) => vitest.snapshot.resolvePath(file, { config: project.serializedConfig }),
+          root: config.root,
+          report: (error) => vitest.state.catchError(error, 'Snapshot Write Refused'),
+        }),
+      recordMemory: (file, memory) => recordMemory(vitest, file, { ...memory, limitBytes }),
+      ...(compat.failUnfinishedFile ? { onDeath: (file: string) => markUnfinishedFileFailed(vitest, file) } : {}),
+    })
+  }
+
+  /** onUnsupported: 'warn': Vitest's own worker, marked so the container environment lets the file run. */
+  private fallbackWorker(options: FileOptions): PoolWorker {
+    const env = { ...this.pool.env, [WORKER_MARK]: 'fallback', ...options.env }
+    return vitestWorker(this.projectPool === 'threads' ? 'threads' : 'forks', { ...this.pool, env })
+  }
+}
