@@ -1,8 +1,10 @@
 // Suite benchmark: one generated suite of 60 small test files, run with Vitest's plain forks pool and with
-// environment 'container' (the container() plugin, 256 MiB budget per file), interleaved.
-// Run from the repository root: pnpm bench:suite [rounds]
+// environment 'container' (the container() plugin, 256 MiB budget per file), interleaved, each with Vitest's
+// default maxWorkers and with maxWorkers = cores. The container runs prewarm (the default); a third variant
+// without prewarming shows what it gains. Run from the repository root: pnpm bench:suite [rounds]
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
@@ -35,18 +37,23 @@ test('allocates a little', () => {
 export default defineConfig({ test: { pool: 'forks' } })
 `,
   )
-  writeFileSync(
-    join(suite, 'container.config.ts'),
-    `import { defineConfig } from 'vitest/config'
+  for (const prewarm of [true, false]) {
+    writeFileSync(
+      join(suite, prewarm ? 'container.config.ts' : 'cold.config.ts'),
+      `import { defineConfig } from 'vitest/config'
 import { container } from 'vitest-environment-container/plugin'
-export default defineConfig({ plugins: [container({ memory: '256MiB', reporter: false })], test: { environment: 'container' } })
+export default defineConfig({ plugins: [container({ memory: '256MiB', reporter: false, prewarm: ${prewarm} })], test: { environment: 'container' } })
 `,
-  )
+    )
+  }
 }
 
-function timeRun(config) {
+const cores = availableParallelism()
+
+function timeRun([config, maxWorkers]) {
   const start = performance.now()
-  const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--reporter=dot'], {
+  const args = ['run', '--config', config, '--reporter=dot', ...(maxWorkers ? [`--maxWorkers=${maxWorkers}`] : [])]
+  const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), ...args], {
     cwd: suite,
     encoding: 'utf8',
   })
@@ -56,18 +63,27 @@ function timeRun(config) {
 }
 
 generate()
-const samples = { forks: [], container: [] }
-timeRun('forks.config.ts') // warm up caches
-timeRun('container.config.ts')
+const variants = {
+  forks: ['forks.config.ts'],
+  container: ['container.config.ts'],
+  'container (no prewarm)': ['cold.config.ts'],
+  [`forks, ${cores} workers`]: ['forks.config.ts', cores],
+  [`container, ${cores} workers`]: ['container.config.ts', cores],
+}
+const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
+for (const variant of Object.values(variants)) timeRun(variant) // warm up caches
 for (let i = 0; i < rounds; i++) {
-  samples.forks.push(timeRun('forks.config.ts'))
-  samples.container.push(timeRun('container.config.ts'))
+  for (const [name, variant] of Object.entries(variants)) samples[name].push(timeRun(variant))
 }
 rmSync(suite, { recursive: true, force: true })
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
-console.log(`${FILES} test files, ${rounds} interleaved rounds, wall time of \`vitest run\` in ms`)
+const ratio = (a, b) => (median(samples[a]) / median(samples[b])).toFixed(3)
+console.log(`${FILES} test files, ${rounds} interleaved rounds, wall time of \`vitest run\` in ms (${cores} cores)`)
 for (const [name, values] of Object.entries(samples)) {
-  console.log(`${name.padEnd(10)} median ${median(values).toFixed(0)}  (${values.map((v) => v.toFixed(0)).join(', ')})`)
+  console.log(`${name.padEnd(24)} median ${median(values).toFixed(0)}  (${values.map((v) => v.toFixed(0)).join(', ')})`)
 }
-console.log(`suite overhead: ${(median(samples.container) / median(samples.forks)).toFixed(3)} x forks`)
+console.log(`without prewarming: ${ratio('container (no prewarm)', 'forks')} x forks (default maxWorkers)`)
+console.log(
+  `suite overhead: ${ratio('container', 'forks')} x forks (default maxWorkers), ${ratio(`container, ${cores} workers`, `forks, ${cores} workers`)} x forks (maxWorkers = cores)`,
+)

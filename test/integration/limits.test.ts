@@ -15,6 +15,18 @@ describe.runIf(canCapMemory())('memory and pids limits', () => {
     expect(cgroupsOf(process.pid)).toEqual([])
   })
 
+  it('limits given to a running container (a prewarmed one handed to its file) are enforced and reported', async () => {
+    // Waits for a line on stdin before it leaks: the limit is set while it waits.
+    const script = `process.stdin.once('data', () => { ${LEAK} })`
+    const container = startContainer({ command: [process.execPath, '-e', script], ...(canCapMemory() ? { memory: '512MiB' } : {}) })
+    await container.started
+    container.setLimits({ memoryBytes: 64 * MiB, pidsLimit: null })
+    container.process.stdin!.end('go\n')
+    const result = await container.result
+    expect(result).toMatchObject({ signal: 'SIGKILL', oomKilled: true, memoryLimitBytes: 64 * MiB })
+    expect(result.peakMemoryBytes).toBeLessThanOrEqual(64 * MiB)
+  })
+
   it('the CLI says which limit was exceeded and the peak, and exits 137', async () => {
     const { code, stderr } = await cli(['run', '--memory', '64MiB', '--', process.execPath, '-e', LEAK])
     expect(code).toBe(137)

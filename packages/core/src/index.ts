@@ -1,5 +1,5 @@
 export { collectGarbage } from './cgroup/gc.js'
-export type { CgroupUsage, MemoryStat } from './cgroup/types.js'
+export type { CgroupLimits, CgroupUsage, MemoryStat } from './cgroup/types.js'
 export { Container } from './container/container.js'
 export {
   type ContainerResult,
@@ -26,6 +26,7 @@ export {
   checkMemory,
   checkNetwork,
   checkPidsLimit,
+  checkSeccomp,
   NETWORK_MODES,
   type NetworkMode,
   normalizeOptions,

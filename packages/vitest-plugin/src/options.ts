@@ -1,4 +1,4 @@
-import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, type NetworkMode, OptionError, toVolume } from '@testcell/core'
+import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, checkSeccomp, type NetworkMode, OptionError, toVolume } from '@testcell/core'
 
 /** A bind mount: `SRC:DST[:ro|rw]`, or an object (for paths that contain `:`). SRC is relative to the project root. */
 export type VolumeOption = string | { source: string; target: string; readonly?: boolean }
@@ -17,13 +17,20 @@ export interface ContainerPluginOptions {
   env?: Record<string, string>
   /** What to do where containers cannot run: fail the run (`error`, default) or run container files as plain forks (`warn`). */
   onUnsupported?: 'error' | 'warn'
+  /**
+   * The seccomp filter: `true` (default, modelled on Docker's profile), `'nested'` (also lets the file create
+   * namespaces, for tests of tools that sandbox themselves such as Chromium), or `false`.
+   */
+  seccomp?: boolean | 'nested'
   /** Plugin only: print the per-file memory table at the end of the run (default true). */
   reporter?: boolean
+  /** Plugin only: keep the next container ready while a file runs (default true). */
+  prewarm?: boolean
 }
 
-export type FileOptions = Omit<ContainerPluginOptions, 'reporter'>
+export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm'>
 
-const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'onUnsupported', 'reporter'] as const
+const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'seccomp', 'onUnsupported', 'reporter', 'prewarm'] as const
 
 /**
  * Validates options without touching the host, so a config still loads where containers cannot run. Volume
@@ -60,14 +67,15 @@ export function validateOptions(options: unknown, source: string): ContainerPlug
   if (o.onUnsupported !== undefined && o.onUnsupported !== 'error' && o.onUnsupported !== 'warn') {
     throw new OptionError('onUnsupported', o.onUnsupported, 'one of "error", "warn"', { source })
   }
+  if (o.seccomp !== undefined) wrap(() => checkSeccomp(o.seccomp))
   if (o.reporter !== undefined && typeof o.reporter !== 'boolean') throw new OptionError('reporter', o.reporter, 'true or false', { source })
+  if (o.prewarm !== undefined && typeof o.prewarm !== 'boolean') throw new OptionError('prewarm', o.prewarm, 'true or false', { source })
   return o as ContainerPluginOptions
 }
 
 /** Plugin defaults, then `environmentOptions.container` of the config, then the file's docblock, key by key. */
 export function fileOptions(defaults: ContainerPluginOptions, configOptions: unknown, docblockOptions: unknown): FileOptions {
-  const base: FileOptions = { ...defaults }
-  delete (base as ContainerPluginOptions).reporter
+  const { reporter: _reporter, prewarm: _prewarm, ...base } = defaults
   return {
     ...base,
     ...validateOptions(configOptions, 'environmentOptions.container'),

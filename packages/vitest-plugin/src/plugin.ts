@@ -1,18 +1,20 @@
-import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { OptionError } from '@testcell/core'
 import type { Plugin } from 'vite'
 import type { TestProject, Vitest } from 'vitest/node'
 import { type ContainerPluginOptions, validateOptions } from './options.js'
 import { containerPool } from './pool/container-pool.js'
+import { projectMaxWorkers } from './pool/max-workers.js'
 import { PROJECT_POOLS, type ProjectPool } from './pool/vitest-workers.js'
 import { MemoryReporter } from './reporter.js'
+import { closeWarmContainers, drainWarmContainers } from './warm/registry.js'
 
 export type { ContainerPluginOptions, VolumeOption } from './options.js'
 export { type ContainerPoolOptions, containerPool } from './pool/container-pool.js'
 
 const SNAPSHOT_ENVIRONMENT = fileURLToPath(new URL('./snapshot.js', import.meta.url))
 const reporterAdded = new WeakSet<Vitest>()
+const lifecycleAdded = new WeakSet<Vitest>()
 
 /**
  * `plugins: [container({ memory: '256MiB' })]`: installs the container pool in every project that has the
@@ -33,6 +35,12 @@ export function container(options: ContainerPluginOptions = {}): Plugin {
       }
       keepFilesApart(project, vitest)
       config.snapshotEnvironment ??= SNAPSHOT_ENVIRONMENT
+      if (!lifecycleAdded.has(vitest)) {
+        lifecycleAdded.add(vitest)
+        // Warm containers that no file took are ended with the run; none outlives Vitest.
+        vitest.config.reporters.push({ onTestRunEnd: () => drainWarmContainers(vitest) } as never)
+        vitest.onClose(() => closeWarmContainers(vitest))
+      }
       if (defaults.reporter !== false && !reporterAdded.has(vitest)) {
         reporterAdded.add(vitest)
         vitest.config.reporters.push(new MemoryReporter() as never)
@@ -54,18 +62,10 @@ function projectPool(pool: string): ProjectPool {
  */
 function keepFilesApart(project: TestProject, vitest: Vitest): void {
   const config = project.config
-  if (config.isolate !== false || maxWorkers(project, vitest) !== 1) return
+  if (config.isolate !== false || projectMaxWorkers(project, vitest) !== 1) return
   config.isolate = true
   vitest.logger.warn(
     `[vitest-environment-container] project "${project.name || 'default'}": isolate: false with a single worker would run several test files ` +
       'in one container, so this project runs with isolate: true (put container files in a project of their own to keep isolate: false for the others)',
   )
-}
-
-/** The number of workers Vitest will use for the project: configured, or as Vitest 4 derives it from the CPUs. */
-function maxWorkers(project: TestProject, vitest: Vitest): number {
-  const configured = Number(project.config.maxWorkers || vitest.config.maxWorkers)
-  if (configured > 0) return configured
-  const cpus = availableParallelism()
-  return vitest.config.watch ? Math.max(Math.floor(cpus / 2), 1) : Math.max(cpus - 1, 1)
 }

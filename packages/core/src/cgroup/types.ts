@@ -29,6 +29,11 @@ export interface ContainerCgroup {
   readUsage(): CgroupUsage
   /** Counters from file contents the launcher reported (`report-file`), keyed by path. */
   usageFrom(files: Readonly<Record<string, string>>): CgroupUsage
+  /**
+   * Changes the limits of the running container (a prewarmed container handed to its test file). Throws a
+   * CgroupError when this cgroup cannot take them (on v1, a pids limit for a container made without one).
+   */
+  setLimits(limits: CgroupLimits): void
   /** Removes the cgroup; idempotent, safe after the launcher already removed it. */
   remove(): Promise<void>
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
 import { CgroupCounters } from './counters.js'
-import { removeCgroupDir } from './files.js'
+import { readOptional, removeCgroupDir, writeControl } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v1: one directory in the memory hierarchy and, if mounted, one in the pids hierarchy. */
@@ -33,7 +33,7 @@ export class CgroupV1Driver implements CgroupDriver {
       steps.push({ op: 'cgroup-write', file: join(memory, 'memory.memsw.limit_in_bytes'), value: String(limits.memoryBytes), ifExists: true })
     }
     if (pids && limits.pidsLimit !== null) steps.push({ op: 'cgroup-write', file: join(pids, 'pids.max'), value: String(limits.pidsLimit) })
-    return new CgroupV1(pids ? [memory, pids] : [memory], memory, steps)
+    return new CgroupV1(memory, pids, steps)
   }
 }
 
@@ -48,13 +48,16 @@ const V1_COUNTERS = {
 class CgroupV1 implements ContainerCgroup {
   readonly version = 1 as const
   readonly planSteps: PlanOp[]
+  readonly dirs: readonly string[]
   private readonly counters: CgroupCounters
 
   constructor(
-    readonly dirs: readonly string[],
-    memory: string,
+    private readonly memory: string,
+    private readonly pids: string | null,
     setup: readonly PlanOp[],
   ) {
+    const dirs = pids ? [memory, pids] : [memory]
+    this.dirs = dirs
     this.counters = new CgroupCounters(memory, V1_COUNTERS)
     this.planSteps = [...setup, ...dirs.map((dir): PlanOp => ({ op: 'cgroup-join', tasksFile: join(dir, 'tasks') })), ...this.counters.planSteps]
   }
@@ -65,6 +68,20 @@ class CgroupV1 implements ContainerCgroup {
 
   usageFrom(files: Readonly<Record<string, string>>): CgroupUsage {
     return this.counters.fromReport(files)
+  }
+
+  setLimits({ memoryBytes, pidsLimit }: CgroupLimits): void {
+    if (pidsLimit !== null && !this.pids) throw new CgroupError('this container was made without a pids cgroup, so it cannot take a pids limit')
+    const limit = join(this.memory, 'memory.limit_in_bytes')
+    const memsw = join(this.memory, 'memory.memsw.limit_in_bytes')
+    const value = memoryBytes === null ? '-1' : String(memoryBytes)
+    // memsw may never be below the memory limit: raise it first, or lower it last.
+    const raising = memoryBytes === null || memoryBytes >= Number(readOptional(limit) ?? 0)
+    const hasMemsw = readOptional(memsw) !== null
+    if (raising && hasMemsw) writeControl(memsw, value)
+    writeControl(limit, value)
+    if (!raising && hasMemsw) writeControl(memsw, value)
+    if (this.pids) writeControl(join(this.pids, 'pids.max'), pidsLimit === null ? 'max' : String(pidsLimit))
   }
 
   async remove(): Promise<void> {

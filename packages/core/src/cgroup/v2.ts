@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { PlanOp } from '../launcher/plan.js'
 import { CgroupCounters } from './counters.js'
-import { removeCgroupDir } from './files.js'
+import { readOptional, removeCgroupDir, writeControl } from './files.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v2: one directory under a parent whose subtree has the memory and pids controllers enabled. */
@@ -51,6 +51,13 @@ class CgroupV2 implements ContainerCgroup {
 
   usageFrom(files: Readonly<Record<string, string>>): CgroupUsage {
     return this.counters.fromReport(files)
+  }
+
+  setLimits({ memoryBytes, pidsLimit }: CgroupLimits): void {
+    writeControl(join(this.dir, 'memory.max'), memoryBytes === null ? 'max' : String(memoryBytes))
+    if (memoryBytes !== null && readOptional(join(this.dir, 'memory.swap.max')) !== null) writeControl(join(this.dir, 'memory.swap.max'), '0')
+    const pids = join(this.dir, 'pids.max')
+    if (pidsLimit !== null || readOptional(pids) !== null) writeControl(pids, pidsLimit === null ? 'max' : String(pidsLimit))
   }
 
   async remove(): Promise<void> {

@@ -1,8 +1,8 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
-import type { CgroupUsage, ContainerCgroup } from '../cgroup/types.js'
-import { LauncherError, type LauncherFailure, TestcellError } from '../errors.js'
+import type { CgroupLimits, CgroupUsage, ContainerCgroup } from '../cgroup/types.js'
+import { LauncherError, type LauncherFailure, TestcellError, UnsupportedHostError } from '../errors.js'
 import { launcherFds } from '../launcher/fds.js'
 import { encodePlan, type PlanOp, PROTOCOL_VERSION } from '../launcher/plan.js'
 import { StatusDecoder, type StatusRecord } from '../launcher/status.js'
@@ -38,6 +38,7 @@ export class Container implements AsyncDisposable {
   private setupError: TestcellError | null = null
   private execFailure: LauncherFailure | null = null
   private usage: CgroupUsage = NO_USAGE
+  private limits: CgroupLimits
   private settled = false
   private resolveStarted!: () => void
   private rejectStarted!: (error: Error) => void
@@ -45,6 +46,7 @@ export class Container implements AsyncDisposable {
   constructor(private readonly input: LaunchInput) {
     const { config } = input
     this.hostname = config.hostname
+    this.limits = { memoryBytes: config.memoryBytes, pidsLimit: config.pidsLimit }
     this.started = new Promise<void>((resolve, reject) => {
       this.resolveStarted = resolve
       this.rejectStarted = reject
@@ -64,6 +66,26 @@ export class Container implements AsyncDisposable {
     this.result = this.waitForExit()
     this.result.catch(() => {})
     this.control.write(encodePlan(input.plan))
+  }
+
+  /** True once the container is gone (its result is settled or about to be). */
+  get ended(): boolean {
+    return this.settled || this.exitRecord !== null
+  }
+
+  /**
+   * Gives the running container new memory and pids limits, e.g. a prewarmed container handed to the test file
+   * that asked for them. Throws (a CgroupError, or an UnsupportedHostError without a cgroup) when they cannot be
+   * applied; the container is then unchanged as far as the limits go.
+   */
+  setLimits(limits: CgroupLimits): void {
+    const cgroup = this.input.cgroup
+    if (!cgroup) {
+      if (limits.memoryBytes === null && limits.pidsLimit === null) return
+      throw new UnsupportedHostError('this container has no cgroup, so it cannot take a memory or pids limit', [])
+    }
+    cgroup.setLimits(limits)
+    this.limits = { ...limits }
   }
 
   /** The cgroup's counters now (peak so far, OOM kills); null when this host gives the container no cgroup. */
@@ -188,10 +210,10 @@ export class Container implements AsyncDisposable {
     return {
       exitCode: exit ? (exit.code ?? null) : code,
       signal: exit ? (exit.signal === undefined ? null : signalName(exit.signal)) : signal,
-      oomKilled: this.input.config.memoryBytes !== null && usage.oomKillCount > 0,
+      oomKilled: this.limits.memoryBytes !== null && usage.oomKillCount > 0,
       peakMemoryBytes: usage.peakMemoryBytes,
       memoryStat: usage.memoryStat,
-      memoryLimitBytes: this.input.config.memoryBytes,
+      memoryLimitBytes: this.limits.memoryBytes,
       durationMs: Math.round(performance.now() - this.startedAt),
     }
   }

@@ -36,6 +36,7 @@ export function fileContainerOptions(input: FileContainerInput): ContainerOption
     visiblePaths: visiblePaths(root, input.distPath),
     stdio: 'pipe',
     ipc: 'advanced',
+    ...(options.seccomp !== undefined ? { seccomp: options.seccomp } : {}),
   }
 }
 

@@ -1,9 +1,10 @@
-import { startContainer } from '@testcell/core'
+import { type Container, type ContainerOptions, startContainer } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { fileContainerOptions, memoryLimitOf } from '../launch/file-container.js'
 import { type ContainerPluginOptions, type FileOptions, fileOptions } from '../options.js'
 import { WORKER_MARK } from '../side-channel.js'
 import { takeSnapshotRequest } from '../snapshot-writes/host-writes.js'
+import { warmContainersOf } from '../warm/registry.js'
 import { ContainerPoolWorker } from './container-worker.js'
 import { hostSupport } from './host-support.js'
 import { recordMemory } from './memory-meta.js'
@@ -23,6 +24,7 @@ export class DeferredContainerWorker implements PoolWorker {
   readonly cacheFs = false
   private worker: PoolWorker | null = null
   private listeners: [string, Listener][] = []
+  private container: Container | null = null
 
   constructor(
     private readonly pool: PoolOptions,
@@ -53,9 +55,8 @@ export class DeferredContainerWorker implements PoolWorker {
   }
 
   async start(): Promise<void> {
-    const config = this.pool.project.config
     const docblock = (this.pool.environment.options as { container?: unknown } | null)?.container
-    const options = fileOptions(this.defaults, (config.environmentOptions as { container?: unknown })?.container, docblock)
+    const options = fileOptions(this.defaults, this.configOptions(), docblock)
     const support = await hostSupport(options, this.pool.project.vitest.logger)
     this.worker = support === 'container' ? this.containerWorker(options) : this.fallbackWorker(options)
     for (const [event, callback] of this.listeners) this.worker.on(event, callback)
@@ -64,6 +65,7 @@ export class DeferredContainerWorker implements PoolWorker {
   }
 
   async stop(): Promise<void> {
+    if (this.container) warmContainersOf(this.pool.project).release(this.container)
     await this.worker?.stop()
   }
 
@@ -75,17 +77,7 @@ export class DeferredContainerWorker implements PoolWorker {
       root: config.root,
       logger: vitest.logger,
       compat,
-      launch: () =>
-        startContainer(
-          fileContainerOptions({
-            options,
-            root: config.root,
-            distPath: this.pool.distPath,
-            execArgv: this.pool.execArgv,
-            env: this.pool.env,
-            coverage: config.coverage,
-          }),
-        ),
+      launch: () => this.launch(options),
       takeSideMessage: (message, files) =>
         takeSnapshotRequest(message, {
           testFiles: files,
@@ -96,6 +88,37 @@ export class DeferredContainerWorker implements PoolWorker {
       recordMemory: (file, memory) => recordMemory(vitest, file, { ...memory, limitBytes }),
       ...(compat.failUnfinishedFile ? { onDeath: (file: string) => markUnfinishedFileFailed(vitest, file) } : {}),
     })
+  }
+
+  /**
+   * The file's container: a warm one with the same options (the project's defaults, usually) when prewarming
+   * is on, else a fresh one; then the next one for the project's defaults is started on an idle core.
+   */
+  private launch(options: FileOptions): Container {
+    const containerOptions = this.containerOptions(options)
+    if (this.defaults.prewarm === false) return startContainer(containerOptions)
+    const warm = warmContainersOf(this.pool.project)
+    const container = warm.take(containerOptions) ?? startContainer(containerOptions)
+    this.container = container
+    warm.inUse(container)
+    warm.keepWarm(this.containerOptions(fileOptions(this.defaults, this.configOptions(), undefined)))
+    return container
+  }
+
+  private containerOptions(options: FileOptions): ContainerOptions {
+    const { config } = this.pool.project
+    return fileContainerOptions({
+      options,
+      root: config.root,
+      distPath: this.pool.distPath,
+      execArgv: this.pool.execArgv,
+      env: this.pool.env,
+      coverage: config.coverage,
+    })
+  }
+
+  private configOptions(): unknown {
+    return (this.pool.project.config.environmentOptions as { container?: unknown })?.container
   }
 
   /** onUnsupported: 'warn': Vitest's own worker, marked so the container environment lets the file run. */
