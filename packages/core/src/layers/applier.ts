@@ -6,8 +6,8 @@ import {
   fchmodSync,
   fchownSync,
   futimesSync,
-  linkSync,
   lchownSync,
+  linkSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
@@ -22,7 +22,7 @@ import type { ReadEntry } from 'tar'
 import { ImageError } from '../errors.js'
 import { entryComponents, OPAQUE_XATTR, whiteoutKind } from './entry-path.js'
 import { findInLowers } from './lowers.js'
-import { fsetxattr, mknodat, O_PATH, openat2, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, SyscallError } from './syscalls.js'
+import { fsetxattr, mknodat, O_PATH, openat2, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, type SyscallError } from './syscalls.js'
 
 /** How owners from the archive land on disk: exactly (root), or all as the extracting user (rootless). */
 export type OwnerMode = 'exact' | 'squash'
@@ -382,7 +382,8 @@ export class LayerApplier {
     try {
       return openat2(dirfd, name, constants.O_RDONLY | constants.O_DIRECTORY, IN_ROOT)
     } catch (error) {
-      if ((error as SyscallError).code === 'ENOTDIR' || (error as SyscallError).code === 'ELOOP') throw this.refuse(path, 'an opaque marker in something that is not a directory')
+      if ((error as SyscallError).code === 'ENOTDIR' || (error as SyscallError).code === 'ELOOP')
+        throw this.refuse(path, 'an opaque marker in something that is not a directory')
       throw error
     }
   }
@@ -422,7 +423,10 @@ export class LayerApplier {
     this.failure =
       error instanceof ImageError
         ? error
-        : new ImageError('TESTCELL_IMAGE_LAYER', `layer ${this.options.blob}: entry ${path}: ${(error as Error).message}`, { cause: error, blob: this.options.blob })
+        : new ImageError('TESTCELL_IMAGE_LAYER', `layer ${this.options.blob}: entry ${path}: ${(error as Error).message}`, {
+            cause: error,
+            blob: this.options.blob,
+          })
   }
 }
 

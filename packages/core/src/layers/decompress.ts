@@ -57,7 +57,8 @@ function zstdCommand(blob: string): Duplex {
     )
   })
   child.on('close', (code) => {
-    if (code !== 0 && code !== null) duplex.destroy(new ImageError('TESTCELL_IMAGE_LAYER', `layer ${blob}: zstd failed: ${stderr.trim() || `exit ${code}`}`, { blob }))
+    if (code !== 0 && code !== null)
+      duplex.destroy(new ImageError('TESTCELL_IMAGE_LAYER', `layer ${blob}: zstd failed: ${stderr.trim() || `exit ${code}`}`, { blob }))
   })
   return duplex
 }

@@ -60,9 +60,13 @@ export async function extractLayer(blob: LayerBlob, into: string, options: Extra
     hashing(diff, (n) => {
       decompressed += n
       if (decompressed > limit) {
-        return new ImageError('TESTCELL_IMAGE_LAYER', `layer ${blob.name} expands past ${limit} bytes (${MAX_EXPANSION_RATIO}x its ${size}-byte blob): refused as a decompression bomb`, {
-          blob: blob.name,
-        })
+        return new ImageError(
+          'TESTCELL_IMAGE_LAYER',
+          `layer ${blob.name} expands past ${limit} bytes (${MAX_EXPANSION_RATIO}x its ${size}-byte blob): refused as a decompression bomb`,
+          {
+            blob: blob.name,
+          },
+        )
       }
       return null
     }),
