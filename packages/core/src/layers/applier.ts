@@ -131,6 +131,8 @@ export class LayerApplier {
       return
     }
     const name = path[path.length - 1]!
+    if (path.slice(0, -1).some((part) => whiteoutKind(part).kind === 'aufs-meta')) return void entry.resume() // inside .wh..wh.plnk/
+    if (path.slice(0, -1).some((part) => whiteoutKind(part).kind !== 'none')) throw this.refuse(path, 'a whiteout name cannot be a directory')
     const kind = whiteoutKind(name)
     if (kind.kind !== 'none') {
       entry.resume()

@@ -91,6 +91,8 @@ export async function extractLayer(blob: LayerBlob, into: string, options: Extra
     } catch {
       // already closed by finish()
     }
+    // A blob that fails to decompress or parse is usually an altered or truncated one: say so when it is.
+    if (blob.digest && !(error instanceof ImageError)) check(blob, 'digest', await fileDigest(blob.file), blob.digest)
     throw asLayerError(error, blob)
   }
   check(blob, 'size', size, blob.size)
@@ -98,6 +100,12 @@ export async function extractLayer(blob: LayerBlob, into: string, options: Extra
   const diffId = `sha256:${diff.digest('hex')}`
   check(blob, 'diff_id', diffId, blob.diffId)
   return { diffId, ...applier.stats }
+}
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  return `sha256:${hash.digest('hex')}`
 }
 
 function hashing(hash: Hash, onBytes?: (n: number) => Error | null): Transform {

@@ -31,35 +31,11 @@ export function nodeRuntime(store: ImageStore, node = process.execPath): Promise
 
 async function buildRuntime(store: ImageStore, node: string): Promise<string> {
   const binary = realpathSync(node)
-  const hash = await sha256(binary)
-  const dir = join(store.root, 'node', hash.slice(0, 24))
+  const dir = join(store.root, 'node', (await sha256(binary)).slice(0, 24))
   if (existsSync(join(dir, 'node'))) return dir
-  const elf = readElf(binary)
-  if (!elf) throw new NotInjectable(`${binary} is not a 64-bit little-endian ELF executable`)
-  if (elf.machine !== ELF_MACHINE[process.arch]) throw new NotInjectable(`${binary} is not built for ${process.arch}`)
-  if (!elf.interp) throw new NotInjectable(`${binary} has no program interpreter (a static build): bind it as it is instead`)
-  const libraries = closure(elf, mappedObjects())
   const work = store.tmpDir('node')
   try {
-    const names = new Map<string, string>()
-    const used = new Set(['node', 'ld.so'])
-    copyFileSync(realpathSync(elf.interp.value), join(work, 'ld.so'))
-    for (const [soname, path] of libraries) {
-      const short = shortName(soname, used)
-      names.set(soname, short)
-      copyFileSync(path, join(work, short))
-    }
-    copyFileSync(binary, join(work, 'node'))
-    const patches = [{ at: elf.interp, value: `${RUNTIME_MOUNT}/ld.so` }]
-    for (const needed of elf.needed) {
-      const short = needed.value === basename(elf.interp.value) ? 'ld.so' : names.get(needed.value)
-      const value = `${RUNTIME_MOUNT}/${short}`
-      if (Buffer.byteLength(value) + 1 > needed.room) throw new NotInjectable(`the library name ${needed.value} is too short to be patched to ${value}`)
-      patches.push({ at: needed, value })
-    }
-    patchStrings(join(work, 'node'), patches)
-    for (const file of ['node', 'ld.so', ...names.values()]) chmodSync(join(work, file), 0o755)
-    chmodSync(work, 0o755)
+    assembleRuntime(work, binary, RUNTIME_MOUNT)
     try {
       renameSync(work, dir)
     } catch (error) {
@@ -69,6 +45,39 @@ async function buildRuntime(store: ImageStore, node: string): Promise<string> {
   } finally {
     if (existsSync(work)) removeTree(work)
   }
+}
+
+/**
+ * Writes into `dir` the loader, the libraries and a patched copy of `binary` that finds them at `mount`
+ * (a path at most as long as the shortest library name node asks for).
+ */
+export function assembleRuntime(dir: string, binary: string, mount: string): void {
+  const elf = readElf(binary)
+  if (!elf) throw new NotInjectable(`${binary} is not a 64-bit little-endian ELF executable`)
+  if (elf.machine !== ELF_MACHINE[process.arch]) throw new NotInjectable(`${binary} is not built for ${process.arch}`)
+  if (!elf.interp) throw new NotInjectable(`${binary} has no program interpreter (a static build)`)
+  const libraries = closure(elf, mappedObjects())
+  const names = new Map<string, string>()
+  const used = new Set(['node', 'ld.so'])
+  copyFileSync(realpathSync(elf.interp.value), join(dir, 'ld.so'))
+  for (const [soname, path] of libraries) {
+    const short = shortName(soname, used)
+    names.set(soname, short)
+    copyFileSync(path, join(dir, short))
+  }
+  copyFileSync(binary, join(dir, 'node'))
+  const patches = [{ at: elf.interp, value: `${mount}/ld.so` }]
+  for (const needed of elf.needed) {
+    const short = needed.value === basename(elf.interp.value) ? 'ld.so' : names.get(needed.value)
+    const value = `${mount}/${short}`
+    if (Buffer.byteLength(value) + 1 > needed.room) throw new NotInjectable(`the library name ${needed.value} is too short to be patched to ${value}`)
+    patches.push({ at: needed, value })
+  }
+  if (Buffer.byteLength(patches[0]!.value) + 1 > elf.interp.room)
+    throw new NotInjectable(`its interpreter path is too short to be patched to ${patches[0]!.value}`)
+  patchStrings(join(dir, 'node'), patches)
+  for (const file of ['node', 'ld.so', ...names.values()]) chmodSync(join(dir, file), 0o755)
+  chmodSync(dir, 0o755)
 }
 
 /** soname → host path for node's libraries and theirs, all of which the running node has mapped. */
