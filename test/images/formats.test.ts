@@ -115,7 +115,7 @@ describe('digest-mismatch (blob/manifest/diff_id)', () => {
     const path = (digest: string) => join(dir, 'l/blobs', digest.replace(':', '/'))
     if (kind === 'blob') {
       const data = readFileSync(path(image.layerDigests[0]!))
-      data[data.length - 20] ^= 0xff
+      data.writeUInt8(data.readUInt8(data.length - 20) ^ 0xff, data.length - 20)
       writeFileSync(path(image.layerDigests[0]!), data)
     }
     if (kind === 'manifest')

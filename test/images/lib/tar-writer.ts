@@ -105,7 +105,10 @@ function octal(block: Buffer, offset: number, length: number, value: number): vo
 
 /** Octal when it fits, else GNU base-256 (high bit set, big-endian). */
 function numeric(block: Buffer, offset: number, length: number, value: number): void {
-  if (value < 8 ** (length - 1)) return octal(block, offset, length, value)
+  if (value < 8 ** (length - 1)) {
+    octal(block, offset, length, value)
+    return
+  }
   let rest = BigInt(value)
   for (let i = offset + length - 1; i > offset; i--) {
     block[i] = Number(rest & 0xffn)

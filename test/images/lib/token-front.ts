@@ -64,7 +64,8 @@ export async function startTokenFront(upstream: string): Promise<TokenFront> {
     const blob = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/.exec(url.pathname)
     if (blob) {
       res.writeHead(307, { location: `${cdnOrigin}/${blob[1]}/blobs/${blob[2]}?signed=1` })
-      return res.end()
+      res.end()
+      return
     }
     await proxy(`${upstream}${url.pathname}`, req, res)
   })
