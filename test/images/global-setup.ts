@@ -41,6 +41,7 @@ export default async function setup(project: TestProject) {
   push(`oci:${oci}:multi`, `127.0.0.1:${plainPort}/testcell/busybox:multi`, ['--all'])
   push(`oci:${oci}:top`, `127.0.0.1:${plainPort}/testcell/busybox:zstd`, ['--dest-compress', '--dest-compress-format', 'zstd'])
   push(`oci:${oci}:base`, `127.0.0.1:${plainPort}/testcell/base:latest`)
+  push(`oci:${oci}:base`, `127.0.0.1:${plainPort}/testcell/expiry:latest`)
   push(`oci:${oci}:top`, `127.0.0.1:${basicPort}/testcell/busybox:top`, ['--dest-creds', 'tester:s3cret'])
   const front: TokenFront = await startTokenFront(`http://127.0.0.1:${plainPort}`)
 

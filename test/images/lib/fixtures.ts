@@ -41,7 +41,9 @@ export function buildFixtures(dir: string): Fixtures {
   writeFileSync(join(rootfs, 'opqdir/sub/old'), 'old\n')
   writeFileSync(join(rootfs, 'opqdir/keep'), 'kept\n')
   run('umoci', ['repack', '--image', `${oci}:base`, bundle])
-  // Layer 2: a deleted file and a deleted directory (umoci writes .wh. entries), one new file.
+  rmSync(bundle, { recursive: true, force: true })
+  // Layer 2, on a fresh unpack of base: a deleted file and a deleted directory (umoci writes .wh. entries).
+  run('umoci', ['unpack', ...rootless, '--image', `${oci}:base`, bundle])
   rmSync(join(rootfs, 'etc/deleteme'))
   rmSync(join(rootfs, 'opqdir/sub'), { recursive: true })
   writeFileSync(join(rootfs, 'etc/added'), 'added in top\n')

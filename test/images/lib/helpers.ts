@@ -53,9 +53,13 @@ export interface Ran {
   stderr: string
 }
 
-/** Runs a shell script in a container of `image`. */
-export async function inImage(image: string, script: string, options: Partial<ContainerOptions> = {}): Promise<Ran> {
-  const container = await createContainer({ workdir: '/', visiblePaths: [], ...options, image, command: ['/bin/sh', '-c', script] })
+/** Runs a shell script in a container of `image` (with the layer store at `storePath`, when given). */
+export async function inImage(image: string, script: string, options: Partial<ContainerOptions> = {}, storePath?: string): Promise<Ran> {
+  const previous = process.env.TESTCELL_IMAGE_STORE
+  if (storePath) process.env.TESTCELL_IMAGE_STORE = storePath
+  const container = await createContainer({ workdir: '/', visiblePaths: [], ...options, image, command: ['/bin/sh', '-c', script] }).finally(() => {
+    process.env.TESTCELL_IMAGE_STORE = previous
+  })
   let stdout = ''
   let stderr = ''
   container.process.stdout?.on('data', (d: Buffer) => (stdout += d))

@@ -94,7 +94,7 @@ export class RegistryClient {
     }
     const { realm, service } = challenge.params
     const scope = challenge.params.scope ?? `repository:${this.reference.repository}:pull`
-    const key = `${realm} ${service ?? ''} ${scope}`
+    const key = `${realm} ${service ?? ''} ${scope} ${this.credentials?.username ?? ''}`
     this.tokenKey = key
     if (!renew && tokens.get(key)) return
     tokens.forget(key)
