@@ -120,6 +120,7 @@ function sourceIdentity(reference: ImageReference): string | null {
     const s = statSync(path)
     return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`
   } catch (cause) {
-    throw new ImageError('TESTCELL_IMAGE', `${reference.text}: cannot read ${path}: ${(cause as Error).message}`, { cause })
+    const what = reference.transport === 'oci' ? ' (not an OCI image layout?)' : ''
+    throw new ImageError('TESTCELL_IMAGE', `${reference.text}: cannot read ${path}${what}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { cause })
   }
 }

@@ -1,4 +1,4 @@
-import { startContainer } from '@testcell/core'
+import { createContainer } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { fileContainerOptions, memoryLimitOf } from '../launch/file-container.js'
 import { type ContainerPluginOptions, type FileOptions, fileOptions } from '../options.js'
@@ -76,7 +76,7 @@ export class DeferredContainerWorker implements PoolWorker {
       logger: vitest.logger,
       compat,
       launch: () =>
-        startContainer(
+        createContainer(
           fileContainerOptions({
             options,
             root: config.root,
