@@ -1,28 +1,25 @@
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  copyFileSync,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
-  lchownSync,
-  linkSync,
-  lstatSync,
-  lutimesSync,
-  mkdirSync,
-  openSync,
-  rmSync,
-  type Stats,
-  symlinkSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs'
+import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, rmSync, type Stats, writeSync } from 'node:fs'
 import type { ReadEntry } from 'tar'
 import { ImageError } from '../errors.js'
 import { entryComponents, OPAQUE_XATTR, whiteoutKind } from './entry-path.js'
 import { findInLowers } from './lowers.js'
-import { fsetxattr, mknodat, O_PATH, openat2, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, type SyscallError } from './syscalls.js'
+import {
+  AT_SYMLINK_NOFOLLOW,
+  fchownat,
+  fsetxattr,
+  linkat,
+  lutimesat,
+  mkdirat,
+  mknodat,
+  O_PATH,
+  openat2,
+  RESOLVE_BENEATH,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+  type SyscallError,
+  symlinkat,
+  unlinkat,
+} from './syscalls.js'
 
 /** How owners from the archive land on disk: exactly (root), or all as the extracting user (rootless). */
 export type OwnerMode = 'exact' | 'squash'
@@ -180,14 +177,13 @@ export class LayerApplier {
 
   private file(entry: ReadEntry, path: string[], meta: Metadata): void {
     const [dirfd, name] = this.parent(path)
-    const at = procPath(dirfd, name)
     let fd: number
     try {
-      fd = openSync(at, FILE_FLAGS, 0o600)
+      fd = openat2(dirfd, name, FILE_FLAGS, IN_ROOT, 0o600)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if ((error as SyscallError).code !== 'EEXIST') throw error
       this.remove(dirfd, name)
-      fd = openSync(procPath(this.parent(path)[0], name), FILE_FLAGS, 0o600)
+      fd = openat2(this.parent(path)[0], name, FILE_FLAGS, IN_ROOT, 0o600)
     }
     this.openFile = { fd, path }
     entry.on('data', (chunk: Buffer) => {
@@ -213,18 +209,17 @@ export class LayerApplier {
 
   private directory(path: string[], meta: Metadata): void {
     const [dirfd, name] = this.parent(path)
-    const existing = lstatOrNull(procPath(dirfd, name))
+    const existing = statAt(dirfd, name)
     if (existing && !existing.isDirectory()) this.remove(dirfd, name)
-    if (!existing?.isDirectory()) mkdirSync(procPath(this.parent(path)[0], name), 0o700)
+    if (!existing?.isDirectory()) mkdirat(this.parent(path)[0], name, 0o700)
     this.dirs.set(path.join('/'), meta)
   }
 
   private symlink(path: string[], target: string, meta: Metadata): void {
     const [dirfd, name] = this.replaceable(path)
-    const at = procPath(dirfd, name)
-    symlinkSync(target, at) // verbatim: an absolute or climbing target is resolved in the container's root
-    if (this.options.owner === 'exact') lchownSync(at, meta.uid, meta.gid)
-    lutimesSync(at, meta.mtime, meta.mtime)
+    symlinkat(target, dirfd, name) // verbatim: an absolute or climbing target is resolved in the container's root
+    if (this.options.owner === 'exact') fchownat(dirfd, name, meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW)
+    lutimesat(dirfd, name, meta.mtime)
   }
 
   private fifo(path: string[], meta: Metadata): void {
@@ -232,11 +227,10 @@ export class LayerApplier {
     mknodat(dirfd, name, constants.S_IFIFO | 0o600)
     const fd = openat2(dirfd, name, O_PATH | constants.O_NOFOLLOW, IN_ROOT)
     try {
-      const at = procPath(dirfd, name)
-      if (this.options.owner === 'exact') lchownSync(at, meta.uid, meta.gid)
+      if (this.options.owner === 'exact') fchownat(dirfd, name, meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW)
       // fchmod refuses O_PATH fds; chmod of the fd's magic link acts on the FIFO the fd holds, nothing else.
       chmodSync(`/proc/self/fd/${fd}`, meta.mode)
-      lutimesSync(at, meta.mtime, meta.mtime)
+      lutimesat(dirfd, name, meta.mtime)
     } finally {
       closeSync(fd)
     }
@@ -245,14 +239,14 @@ export class LayerApplier {
   /** Links `path` to `target` (a link shares its target's metadata); false when the target is not there (yet). */
   private link(path: string[], target: string[]): boolean {
     const [tdir, tname] = this.resolveExisting(target)
-    const source = tdir === null ? null : lstatOrNull(procPath(tdir, tname))
+    const source = tdir === null ? null : statAt(tdir, tname)
     if (tdir !== null) closeSync(tdir)
     if (source?.isDirectory()) throw this.refuse(path, `hardlink to the directory ${target.join('/')}`)
     if (!source && !this.copyFromLower(target)) return false
     const [dirfd, name] = this.replaceable(path)
     const [sourceDir, sourceName] = this.parent(target, false)
-    // link(2) never follows a symlink named as its source; both names were resolved inside the root.
-    linkSync(procPath(sourceDir, sourceName), procPath(dirfd, name))
+    // Both names were resolved inside the root; linkat never follows a symlink named as its source.
+    linkat(sourceDir, sourceName, dirfd, name)
     if (sourceDir !== dirfd) closeSync(sourceDir)
     return true
   }
@@ -287,7 +281,7 @@ export class LayerApplier {
       if (this.opaque.has(path.slice(0, depth).join('/'))) return // hidden anyway; overlay would list it
     }
     const [dirfd, name] = this.parent(path)
-    const existing = lstatOrNull(procPath(dirfd, name))
+    const existing = statAt(dirfd, name)
     if (existing?.isDirectory()) {
       // The layer deletes the lower NAME and creates its own: only this layer's children may show.
       const fd = openat2(dirfd, name, constants.O_RDONLY | constants.O_DIRECTORY, IN_ROOT)
@@ -342,9 +336,9 @@ export class LayerApplier {
     let fd = openat2(this.rootFd, '.', O_PATH | constants.O_DIRECTORY, IN_ROOT)
     for (const part of dirs) {
       try {
-        mkdirSync(procPath(fd, part), 0o755)
+        mkdirat(fd, part, 0o755)
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        if ((error as SyscallError).code !== 'EEXIST') throw error
       }
       let next: number
       try {
@@ -377,9 +371,9 @@ export class LayerApplier {
     if (path.length === 0) return openat2(this.rootFd, '.', constants.O_RDONLY | constants.O_DIRECTORY, IN_ROOT)
     const [dirfd, name] = this.parent(path)
     try {
-      mkdirSync(procPath(dirfd, name), 0o755)
+      mkdirat(dirfd, name, 0o755)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if ((error as SyscallError).code !== 'EEXIST') throw error
     }
     try {
       return openat2(dirfd, name, constants.O_RDONLY | constants.O_DIRECTORY, IN_ROOT)
@@ -393,7 +387,7 @@ export class LayerApplier {
   /** The parent of `path`, with whatever this layer already had at `path` removed. */
   private replaceable(path: string[]): [number, string] {
     const [dirfd, name] = this.parent(path)
-    if (lstatOrNull(procPath(dirfd, name))) {
+    if (statAt(dirfd, name)) {
       this.remove(dirfd, name)
       return [this.parent(path)[0], name]
     }
@@ -401,13 +395,12 @@ export class LayerApplier {
   }
 
   private remove(dirfd: number, name: string): void {
-    const at = procPath(dirfd, name)
-    if (lstatSync(at).isDirectory()) {
-      rmSync(at, { recursive: true }) // this layer's own directory (all 0700 until finish); never follows links
+    if (statAt(dirfd, name)?.isDirectory()) {
+      rmSync(procPath(dirfd, name), { recursive: true }) // this layer's own directory (0700 until finish); never follows links
       this.forgetParent()
-      for (const key of [...this.dirs.keys()]) if (!lstatOrNull(`${this.options.root}/${key}`)) this.dirs.delete(key)
+      for (const key of [...this.dirs.keys()]) if (!existsIn(this.rootFd, key)) this.dirs.delete(key)
     } else {
-      unlinkSync(at)
+      unlinkat(dirfd, name)
     }
   }
 
@@ -440,11 +433,27 @@ function procPath(dirfd: number, name: string): string {
   return `/proc/self/fd/${dirfd}/${name}`
 }
 
-function lstatOrNull(path: string): Stats | null {
+/** What is at `name` in `dirfd` (not following a symlink), or null. */
+function statAt(dirfd: number, name: string): Stats | null {
+  let fd: number
   try {
-    return lstatSync(path)
+    fd = openat2(dirfd, name, O_PATH | constants.O_NOFOLLOW, IN_ROOT)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    if ((error as SyscallError).code === 'ENOENT') return null
     throw error
+  }
+  try {
+    return fstatSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function existsIn(rootFd: number, path: string): boolean {
+  try {
+    closeSync(openat2(rootFd, path, O_PATH | constants.O_NOFOLLOW, IN_ROOT))
+    return true
+  } catch {
+    return false
   }
 }

@@ -53,10 +53,12 @@ export async function extractLayer(blob: LayerBlob, into: string, options: Extra
   })
   const ended = new Promise<void>((resolve) => parser.on('end', () => resolve()))
   let decompressed = 0
+  // An uncompressed blob's digest is its diff_id: hashed once.
+  const compression = sniffFile(blob.file)
+  const unzip = decompressor(compression, blob.name)
   const stages = [
     createReadStream(blob.file, { highWaterMark: 1 << 20 }),
-    hashing(digest),
-    ...[decompressor(sniffFile(blob.file), blob.name)].filter((s) => s !== null),
+    ...(unzip ? [hashing(digest), unzip] : []),
     hashing(diff, (n) => {
       decompressed += n
       if (decompressed > limit) {
@@ -96,8 +98,8 @@ export async function extractLayer(blob: LayerBlob, into: string, options: Extra
     throw asLayerError(error, blob)
   }
   check(blob, 'size', size, blob.size)
-  check(blob, 'digest', `sha256:${digest.digest('hex')}`, blob.digest)
   const diffId = `sha256:${diff.digest('hex')}`
+  check(blob, 'digest', unzip ? `sha256:${digest.digest('hex')}` : diffId, blob.digest)
   check(blob, 'diff_id', diffId, blob.diffId)
   return { diffId, ...applier.stats }
 }

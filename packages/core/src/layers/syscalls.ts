@@ -14,6 +14,12 @@ const mknodatFn = libc.func('int mknodat(int dirfd, const char *path, uint32_t m
 const fsetxattrFn = libc.func('int fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)')
 const fgetxattrFn = libc.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)')
 const flockFn = libc.func('int flock(int fd, int operation)')
+const mkdiratFn = libc.func('int mkdirat(int dirfd, const char *path, uint32_t mode)')
+const symlinkatFn = libc.func('int symlinkat(const char *target, int dirfd, const char *path)')
+const unlinkatFn = libc.func('int unlinkat(int dirfd, const char *path, int flags)')
+const linkatFn = libc.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)')
+const fchownatFn = libc.func('int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)')
+const utimensatFn = libc.func('int utimensat(int dirfd, const char *path, const void *times, int flags)')
 
 const SYS_OPENAT2: Partial<Record<string, number>> = { x64: 437, arm64: 437, riscv64: 437, ia32: 437, arm: 437, ppc64: 437, s390x: 437 }
 
@@ -23,6 +29,8 @@ export const RESOLVE_BENEATH = 0x08
 export const RESOLVE_IN_ROOT = 0x10
 export const O_PATH = 0o10000000
 export const O_CLOEXEC = 0o2000000
+export const AT_SYMLINK_NOFOLLOW = 0x100
+export const AT_REMOVEDIR = 0x200
 export const LOCK_SH = 1
 export const LOCK_EX = 2
 export const LOCK_NB = 4
@@ -61,6 +69,40 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
   if (nr === undefined) throw new SyscallError('openat2', constants.errno.ENOSYS, path)
   const how = { flags: BigInt(flags | O_CLOEXEC), mode: BigInt(mode), resolve: BigInt(resolve) }
   return check(syscall(nr, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)), 'openat2', path)
+}
+
+export function mkdirat(dirfd: number, name: string, mode: number): void {
+  check(mkdiratFn(dirfd, name, mode), 'mkdirat', name)
+}
+
+export function symlinkat(target: string, dirfd: number, name: string): void {
+  check(symlinkatFn(target, dirfd, name), 'symlinkat', name)
+}
+
+export function unlinkat(dirfd: number, name: string, flags = 0): void {
+  check(unlinkatFn(dirfd, name, flags), 'unlinkat', name)
+}
+
+/** linkat(2) without AT_SYMLINK_FOLLOW: a symlink named as the source is linked itself, never followed. */
+export function linkat(olddirfd: number, oldname: string, newdirfd: number, newname: string): void {
+  check(linkatFn(olddirfd, oldname, newdirfd, newname, 0), 'linkat', newname)
+}
+
+export function fchownat(dirfd: number, name: string, uid: number, gid: number, flags: number): void {
+  check(fchownatFn(dirfd, name, uid, gid, flags), 'fchownat', name)
+}
+
+/** Sets atime and mtime of `name` (both to `time`), not following a symlink. */
+export function lutimesat(dirfd: number, name: string, time: Date): void {
+  const times = Buffer.alloc(32)
+  const ms = time.getTime()
+  const sec = BigInt(Math.floor(ms / 1000))
+  const nsec = BigInt((ms - Math.floor(ms / 1000) * 1000) * 1e6)
+  for (const at of [0, 16]) {
+    times.writeBigInt64LE(sec, at)
+    times.writeBigInt64LE(nsec, at + 8)
+  }
+  check(utimensatFn(dirfd, name, times, AT_SYMLINK_NOFOLLOW), 'utimensat', name)
 }
 
 export function mknodat(dirfd: number, name: string, mode: number, dev = 0): void {
