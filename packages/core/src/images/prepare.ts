@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImageError } from '../errors.js'
+import { pullImage } from '../registry/pull.js'
 import { chainIds } from '../store/chain.js'
 import { mountableLayers } from '../store/flatten.js'
 import { lock } from '../store/lock.js'
@@ -10,7 +11,6 @@ import type { ResolvedImage } from './image.js'
 import { hostPlatform } from './platform.js'
 import type { ImageReference } from './reference.js'
 import { resolveLocal } from './resolve-local.js'
-import { resolveRegistry } from './resolve-registry.js'
 
 export interface PrepareOptions {
   store?: ImageStore
@@ -68,7 +68,7 @@ async function ensureRecord(reference: ImageReference, store: ImageStore, pull: 
     return { record, extractedLayers: layer.bytes > 0 ? 1 : 0, extractedBytes: layer.bytes }
   }
   const image =
-    reference.transport === 'registry' ? await resolveRegistry(reference.registry, store, hostPlatform()) : await resolveLocal(reference, store, hostPlatform())
+    reference.transport === 'registry' ? await pullImage(reference.registry, store, hostPlatform()) : await resolveLocal(reference, store, hostPlatform())
   try {
     return await extractAll(reference.text, identity, image, store)
   } finally {

@@ -1,25 +1,41 @@
+import { createRequire } from 'node:module'
 import { constants } from 'node:os'
-import koffi from 'koffi'
+import type * as Koffi from 'koffi'
 
 /**
- * The few system calls Node lacks, through koffi: openat2 (in-root resolution), mknodat (whiteouts, FIFOs),
- * fsetxattr (opaque directories) and flock (extraction locks, leases). Everything else uses Node's fs on
- * fds or on `/proc/self/fd/N/NAME` paths whose last component is a single name.
+ * The few system calls Node lacks, through koffi: openat2 (in-root resolution), the *at calls relative to a
+ * resolved directory fd, mknodat (whiteouts, FIFOs), fsetxattr/fgetxattr (opaque directories) and flock
+ * (extraction locks, leases). Bound on first use, so importing testcell never needs them.
  */
 
-const libc = koffi.load('libc.so.6')
-const OpenHow = koffi.struct('testcell_open_how', { flags: 'uint64_t', mode: 'uint64_t', resolve: 'uint64_t' })
-const syscall = libc.func('long syscall(long number, ...)')
-const mknodatFn = libc.func('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)')
-const fsetxattrFn = libc.func('int fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)')
-const fgetxattrFn = libc.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)')
-const flockFn = libc.func('int flock(int fd, int operation)')
-const mkdiratFn = libc.func('int mkdirat(int dirfd, const char *path, uint32_t mode)')
-const symlinkatFn = libc.func('int symlinkat(const char *target, int dirfd, const char *path)')
-const unlinkatFn = libc.func('int unlinkat(int dirfd, const char *path, int flags)')
-const linkatFn = libc.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)')
-const fchownatFn = libc.func('int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)')
-const utimensatFn = libc.func('int utimensat(int dirfd, const char *path, const void *times, int flags)')
+let bound: ReturnType<typeof bind> | null = null
+
+function bind() {
+  const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi
+  const libc = koffi.load('libc.so.6')
+  const openHow = koffi.struct('testcell_open_how', { flags: 'uint64_t', mode: 'uint64_t', resolve: 'uint64_t' })
+  return {
+    koffi,
+    openHowPointer: koffi.pointer(openHow),
+    openHowSize: koffi.sizeof(openHow),
+    syscall: libc.func('long syscall(long number, ...)'),
+    mknodat: libc.func('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)'),
+    fsetxattr: libc.func('int fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)'),
+    fgetxattr: libc.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)'),
+    flock: libc.func('int flock(int fd, int operation)'),
+    mkdirat: libc.func('int mkdirat(int dirfd, const char *path, uint32_t mode)'),
+    symlinkat: libc.func('int symlinkat(const char *target, int dirfd, const char *path)'),
+    unlinkat: libc.func('int unlinkat(int dirfd, const char *path, int flags)'),
+    linkat: libc.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)'),
+    fchownat: libc.func('int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)'),
+    utimensat: libc.func('int utimensat(int dirfd, const char *path, const void *times, int flags)'),
+  }
+}
+
+function libc(): ReturnType<typeof bind> {
+  bound ??= bind()
+  return bound
+}
 
 const SYS_OPENAT2: Partial<Record<string, number>> = { x64: 437, arm64: 437, riscv64: 437, ia32: 437, arm: 437, ppc64: 437, s390x: 437 }
 
@@ -59,7 +75,7 @@ function errnoName(errno: number): string {
 
 function check(result: number | bigint, name: string, path?: string): number {
   const value = Number(result)
-  if (value < 0) throw new SyscallError(name, koffi.errno(), path)
+  if (value < 0) throw new SyscallError(name, libc().koffi.errno(), path)
   return value
 }
 
@@ -68,28 +84,29 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
   const nr = SYS_OPENAT2[process.arch]
   if (nr === undefined) throw new SyscallError('openat2', constants.errno.ENOSYS, path)
   const how = { flags: BigInt(flags | O_CLOEXEC), mode: BigInt(mode), resolve: BigInt(resolve) }
-  return check(syscall(nr, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)), 'openat2', path)
+  const { syscall, openHowPointer, openHowSize } = libc()
+  return check(syscall(nr, 'int', dirfd, 'const char *', path, openHowPointer, how, 'size_t', openHowSize), 'openat2', path)
 }
 
 export function mkdirat(dirfd: number, name: string, mode: number): void {
-  check(mkdiratFn(dirfd, name, mode), 'mkdirat', name)
+  check(libc().mkdirat(dirfd, name, mode), 'mkdirat', name)
 }
 
 export function symlinkat(target: string, dirfd: number, name: string): void {
-  check(symlinkatFn(target, dirfd, name), 'symlinkat', name)
+  check(libc().symlinkat(target, dirfd, name), 'symlinkat', name)
 }
 
 export function unlinkat(dirfd: number, name: string, flags = 0): void {
-  check(unlinkatFn(dirfd, name, flags), 'unlinkat', name)
+  check(libc().unlinkat(dirfd, name, flags), 'unlinkat', name)
 }
 
 /** linkat(2) without AT_SYMLINK_FOLLOW: a symlink named as the source is linked itself, never followed. */
 export function linkat(olddirfd: number, oldname: string, newdirfd: number, newname: string): void {
-  check(linkatFn(olddirfd, oldname, newdirfd, newname, 0), 'linkat', newname)
+  check(libc().linkat(olddirfd, oldname, newdirfd, newname, 0), 'linkat', newname)
 }
 
 export function fchownat(dirfd: number, name: string, uid: number, gid: number, flags: number): void {
-  check(fchownatFn(dirfd, name, uid, gid, flags), 'fchownat', name)
+  check(libc().fchownat(dirfd, name, uid, gid, flags), 'fchownat', name)
 }
 
 /** Sets atime and mtime of `name` (both to `time`), not following a symlink. */
@@ -102,32 +119,32 @@ export function lutimesat(dirfd: number, name: string, time: Date): void {
     times.writeBigInt64LE(sec, at)
     times.writeBigInt64LE(nsec, at + 8)
   }
-  check(utimensatFn(dirfd, name, times, AT_SYMLINK_NOFOLLOW), 'utimensat', name)
+  check(libc().utimensat(dirfd, name, times, AT_SYMLINK_NOFOLLOW), 'utimensat', name)
 }
 
 export function mknodat(dirfd: number, name: string, mode: number, dev = 0): void {
-  check(mknodatFn(dirfd, name, mode, dev), 'mknodat', name)
+  check(libc().mknodat(dirfd, name, mode, dev), 'mknodat', name)
 }
 
 export function fsetxattr(fd: number, name: string, value: string): void {
   const data = Buffer.from(value)
-  check(fsetxattrFn(fd, name, data, data.length, 0), 'fsetxattr', name)
+  check(libc().fsetxattr(fd, name, data, data.length, 0), 'fsetxattr', name)
 }
 
 /** The value of an extended attribute, or null when the file has none of that name. */
 export function fgetxattr(fd: number, name: string): string | null {
   const buffer = Buffer.alloc(256)
-  const n = Number(fgetxattrFn(fd, name, buffer, buffer.length))
+  const n = Number(libc().fgetxattr(fd, name, buffer, buffer.length))
   if (n >= 0) return buffer.subarray(0, n).toString()
-  const errno = koffi.errno()
+  const errno = libc().koffi.errno()
   if (errno === constants.errno.ENODATA || errno === constants.errno.ENOTSUP) return null
   throw new SyscallError('fgetxattr', errno, name)
 }
 
 /** flock(2); with LOCK_NB returns false instead of waiting when the lock is held elsewhere. */
 export function flock(fd: number, operation: number): boolean {
-  if (flockFn(fd, operation) === 0) return true
-  const errno = koffi.errno()
+  if (libc().flock(fd, operation) === 0) return true
+  const errno = libc().koffi.errno()
   if (errno === constants.errno.EWOULDBLOCK) return false
   throw new SyscallError('flock', errno)
 }

@@ -1,11 +1,9 @@
 import type { MountEntry } from '../host/mountinfo.js'
 import { isWithin } from '../host/paths.js'
 import type { PlanOp } from '../launcher/plan.js'
+import { RUNTIME_MOUNT } from '../node-runtime/runtime.js'
 import { type Privilege, planHostTree } from './host-root.js'
 import type { HostTree } from './host-tree.js'
-
-/** Where the injected Node runtime is mounted inside an image (short: its paths are patched into node). */
-export const NODE_RUNTIME_TARGET = '/.tc'
 
 /** An image's root: its layer directories in the store, and the host Node runtime to inject, if any. */
 export interface ImageRoot {
@@ -42,6 +40,6 @@ export function planImageVisible(image: ImageRoot, request: VisibleRequest): Pla
   const outermost = [...new Set(dirs)].filter((p) => !dirs.some((other) => other !== p && isWithin(p, other)))
   const ops: PlanOp[] = []
   for (const root of outermost.sort()) ops.push(...planHostTree({ root, skip: [], mounts: request.mounts, privilege: request.privilege, tree: request.tree }))
-  if (image.nodeRuntime) ops.push({ op: 'bind', source: image.nodeRuntime, target: NODE_RUNTIME_TARGET, readonly: true })
+  if (image.nodeRuntime) ops.push({ op: 'bind', source: image.nodeRuntime, target: RUNTIME_MOUNT, readonly: true })
   return ops
 }
