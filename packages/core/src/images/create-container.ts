@@ -1,5 +1,6 @@
+import { collectGarbageOnce } from '../cgroup/gc.js'
 import type { Container } from '../container/container.js'
-import { launchContainer } from '../container/start.js'
+import { launchContainer, startContainer } from '../container/start.js'
 import { hostInfo } from '../host/host-info.js'
 import { nodeForImage } from '../node-runtime/choose.js'
 import { type ContainerOptions, normalizeOptions } from '../options/container-options.js'
@@ -17,10 +18,11 @@ const HOST_ONLY = /^(LD_[A-Z_]+|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|NODE_PATH|NODE_
  * command is this host's Node (a test worker), the image's own node or the injected host Node runs it.
  */
 export async function createContainer(options: ContainerOptions): Promise<Container> {
+  if (options.image === undefined) return startContainer(options)
   const config = normalizeOptions(options)
   const host = hostInfo()
-  if (!config.image) return launchContainer(config, host)
-  const image = await prepareImage(config.image)
+  collectGarbageOnce(host.cgroups.driver?.parents ?? [])
+  const image = await prepareImage(config.image!)
   try {
     const env = imageEnvironment(options.baseEnv ?? process.env, image.record.env, options.env ?? {})
     const node = config.command[0] === process.execPath ? await nodeForImage(image, env, host) : null
