@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import { collectGarbageOnce } from '../cgroup/gc.js'
 import type { Container } from '../container/container.js'
 import { launchContainer, startContainer } from '../container/start.js'
@@ -25,7 +26,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const image = await prepareImage(config.image!)
   try {
     const env = imageEnvironment(options.baseEnv ?? process.env, image.record.env, options.env ?? {})
-    const node = config.command[0] === process.execPath ? await nodeForImage(image, env, host) : null
+    const node = isHostNode(config.command[0]!) ? await nodeForImage(image, env, host) : null
     const command = node ? [node.path, ...config.command.slice(1)] : config.command
     const container = launchContainer({ ...config, command, env }, host, { lowers: image.lowers, nodeRuntime: node?.runtime ?? null })
     container.result.then(image.release, image.release)
@@ -33,6 +34,16 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   } catch (error) {
     image.release()
     throw error
+  }
+}
+
+/** Is this command this very Node (a test worker), however it is named? */
+function isHostNode(command: string): boolean {
+  if (!command.startsWith('/')) return false
+  try {
+    return realpathSync(command) === realpathSync(process.execPath)
+  } catch {
+    return false
   }
 }
 
