@@ -20,7 +20,7 @@ describe.each(VERSIONS)('Vitest %s with the plugin option image', (version) => {
     expect(run.code).toBe(1)
     expect(run.output).toMatch(/bad-image\.test\.ts[\s\S]*not-an-image: cannot read .*index\.json/)
     expect(run.output).toMatch(
-      /missing-image\.test\.ts[\s\S]*invalid image in @vitest-environment-options: "docker-archive:.\/missing.tar"; expected an existing file: .*missing.tar does not exist/,
+      /missing-image\.test\.ts[\s\S]*invalid image: \\?"docker-archive:.\/missing.tar\\?"; expected an existing file: .*missing.tar does not exist/,
     )
   })
 })
