@@ -1,8 +1,8 @@
 // Pulls from a real registry (docker-registry on loopback), through an htpasswd one and a token-auth front.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { ImageError } from '../../packages/core/src/errors.js'
 import { prepareImage } from '../../packages/core/src/images/prepare.js'
 import { parseImageReference } from '../../packages/core/src/images/reference.js'
@@ -14,6 +14,7 @@ useStore()
 const registry = inject('registry')
 const noCredentials = mkdtempSync(join(tmpdir(), 'testcell-nocreds-'))
 writeFileSync(join(noCredentials, 'config.json'), '{"auths":{}}')
+afterAll(() => rmSync(noCredentials, { recursive: true, force: true }))
 
 async function pull(reference: string, env: NodeJS.ProcessEnv = {}, always = true) {
   const saved = { ...process.env }

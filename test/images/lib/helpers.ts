@@ -29,8 +29,15 @@ export function useStore(): { readonly path: string } {
   return state
 }
 
+const scratches: string[] = []
+afterAll(() => {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A scratch directory, removed by `using` or at the end of the test file. */
 export function scratch(prefix = 'testcell-img-'): { dir: string; [Symbol.dispose](): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
+  scratches.push(dir)
   return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
