@@ -25,6 +25,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'images',
+          include: ['test/images/*.test.ts'],
+          globalSetup: ['test/images/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],

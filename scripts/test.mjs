@@ -179,6 +179,16 @@ step(
   { root: AS_TESTCELL_CI },
 )
 
+// Images: fixtures made at setup with umoci and skopeo, a real registry (docker-registry) on loopback.
+const IMAGE_PACKAGES = ['busybox-static', 'umoci', 'skopeo', 'docker-registry', 'apache2-utils', 'zstd']
+
+step('images-root', () => vitest('images', { name: 'images-root' }), { root: 'starts containers from images as root', debian: IMAGE_PACKAGES })
+
+step('images-rootless', () => rootlessVitest('images', 'images-rootless', [['-r', 'test/images/global-setup.ts']]), {
+  root: AS_TESTCELL_CI,
+  debian: IMAGE_PACKAGES,
+})
+
 step('e2e', () => vitest('e2e'), { root: 'the fixtures set memory limits, which need root unless a cgroup v2 subtree is delegated', debian: CROSS })
 
 // testcell run with a memory cap, doctor and the seccomp tests on Debian's arm64 kernel under qemu-system-aarch64.

@@ -10,6 +10,9 @@ export type TestcellErrorCode =
   | 'TESTCELL_LAUNCHER_PROTOCOL'
   | 'TESTCELL_COMMAND_NOT_FOUND'
   | 'TESTCELL_COMMAND_NOT_EXECUTABLE'
+  | 'TESTCELL_IMAGE'
+  | 'TESTCELL_IMAGE_LAYER'
+  | 'TESTCELL_IMAGE_STORE'
 
 export class TestcellError extends Error {
   readonly code: TestcellErrorCode
@@ -60,6 +63,21 @@ export class UnsupportedHostError extends TestcellError {
 export class CgroupError extends TestcellError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('TESTCELL_CGROUP', message, options)
+  }
+}
+
+/**
+ * An image could not be used: a reference that resolves to nothing, a registry that refuses, a platform the
+ * image lacks (`TESTCELL_IMAGE`); a blob or layer that fails its digest, is truncated, too large or unsafe
+ * (`TESTCELL_IMAGE_LAYER`, naming the blob); a layer store that cannot be used (`TESTCELL_IMAGE_STORE`).
+ */
+export class ImageError extends TestcellError {
+  /** The blob concerned (`sha256:…`), when there is one. */
+  readonly blob: string | undefined
+
+  constructor(code: 'TESTCELL_IMAGE' | 'TESTCELL_IMAGE_LAYER' | 'TESTCELL_IMAGE_STORE', message: string, options?: { cause?: unknown; blob?: string }) {
+    super(code, message, options)
+    this.blob = options?.blob
   }
 }
 

@@ -11,6 +11,7 @@ export { startContainer } from './container/start.js'
 export { type DoctorCheck, type DoctorReport, runDoctor } from './doctor/doctor.js'
 export {
   CgroupError,
+  ImageError,
   LauncherError,
   type LauncherFailure,
   OptionError,
@@ -18,6 +19,8 @@ export {
   type TestcellErrorCode,
   UnsupportedHostError,
 } from './errors.js'
+export { createContainer } from './images/create-container.js'
+export { IMAGE_FORMS, type ImageReference, parseImageReference } from './images/reference.js'
 export { locateLauncher } from './launcher/locate.js'
 export {
   type ContainerConfig,

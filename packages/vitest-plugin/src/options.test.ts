@@ -16,6 +16,11 @@ describe('validateOptions', () => {
     expect(validateOptions(options, 'config')).toEqual(options)
   })
 
+  it('takes an image reference as a string; its files are found when a file starts', () => {
+    expect(validateOptions({ image: 'debian:bookworm-slim' }, 'config')).toEqual({ image: 'debian:bookworm-slim' })
+    expect(() => validateOptions({ image: 42 }, 'src')).toThrow(/invalid image in src: 42; expected oci:DIR\[:REF\]/)
+  })
+
   it.each([
     [{ memory: 'lots' }, /invalid memory in src: "lots"; expected a size such as 256MiB/],
     [{ network: 'bridge' }, /invalid network in src: "bridge"; expected one of "loopback", "none", "host"/],

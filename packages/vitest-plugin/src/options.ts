@@ -1,4 +1,4 @@
-import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, checkSeccomp, type NetworkMode, OptionError, toVolume } from '@testcell/core'
+import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, checkSeccomp, IMAGE_FORMS, type NetworkMode, OptionError, toVolume } from '@testcell/core'
 
 /** A bind mount: `SRC:DST[:ro|rw]`, or an object (for paths that contain `:`). SRC is relative to the project root. */
 export type VolumeOption = string | { source: string; target: string; readonly?: boolean }
@@ -15,6 +15,11 @@ export interface ContainerPluginOptions {
   /** Bind mounts; relative sources resolve against the root of the project the file belongs to. */
   volumes?: VolumeOption[]
   env?: Record<string, string>
+  /**
+   * Root filesystem from an image: `oci:DIR[:REF]`, `oci-archive:FILE[:REF]`, `docker-archive:FILE[:REF]`,
+   * `rootfs:FILE` or a registry reference; file paths resolve against the project's root when a file starts.
+   */
+  image?: string
   /** What to do where containers cannot run: fail the run (`error`, default) or run container files as plain forks (`warn`). */
   onUnsupported?: 'error' | 'warn'
   /**
@@ -30,7 +35,7 @@ export interface ContainerPluginOptions {
 
 export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm'>
 
-const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'seccomp', 'onUnsupported', 'reporter', 'prewarm'] as const
+const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'image', 'seccomp', 'onUnsupported', 'reporter', 'prewarm'] as const
 
 /**
  * Validates options without touching the host, so a config still loads where containers cannot run. Volume
@@ -64,6 +69,7 @@ export function validateOptions(options: unknown, source: string): ContainerPlug
   if (o.env !== undefined && (typeof o.env !== 'object' || o.env === null || Object.values(o.env).some((v) => typeof v !== 'string'))) {
     throw new OptionError('env', o.env, 'an object of string values', { source })
   }
+  if (o.image !== undefined && (typeof o.image !== 'string' || o.image === '')) throw new OptionError('image', o.image, IMAGE_FORMS, { source })
   if (o.onUnsupported !== undefined && o.onUnsupported !== 'error' && o.onUnsupported !== 'warn') {
     throw new OptionError('onUnsupported', o.onUnsupported, 'one of "error", "warn"', { source })
   }

@@ -6,7 +6,8 @@ import { run } from './run.js'
 const USAGE = `usage: testcell <command>
   run [options] -- COMMAND [ARGS...]   run a command in a throwaway container (testcell run --help)
   doctor                               check what this host supports
-  gc                                   remove cgroups left by dead testcell processes`
+  gc                                   remove cgroups left by dead testcell processes
+  images pull|ls|rm|prune              the image layer store (testcell images --help)`
 
 /** Exit codes: the payload's for `run`; 2 bad usage; 125 the container could not be set up. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -20,6 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await doctor()
       case 'gc':
         return await gc()
+      case 'images':
+        return await (await import('./images.js')).images(rest)
       case undefined:
       case '--help':
       case 'help':

@@ -1,4 +1,5 @@
 import { OptionError } from '../errors.js'
+import { parseImageReference } from '../images/reference.js'
 import { type ContainerOptions, checkHostname, checkMemory, checkNetwork } from '../options/container-options.js'
 import { parseVolume } from '../options/volume.js'
 
@@ -16,6 +17,8 @@ export const RUN_USAGE = `usage: testcell run [options] -- COMMAND [ARGS...]
   -e, --env KEY=VALUE    set a variable (KEY alone: take it from this environment)
   -w, --workdir DIR      working directory inside (default: the current directory)
   --seccomp MODE         default (Docker-like filter), nested (also namespaces and mounts), off
+  --image REF            root filesystem from an image: oci:DIR[:REF], oci-archive:FILE[:REF],
+                         docker-archive:FILE[:REF], rootfs:FILE or a registry reference NAME[:TAG|@DIGEST]
   --result-json FILE     write the exit result as JSON to FILE`
 
 const WITH_VALUE = new Map([
@@ -34,6 +37,7 @@ const WITH_VALUE = new Map([
   ['-w', 'workdir'],
   ['--result-json', 'resultJson'],
   ['--seccomp', 'seccomp'],
+  ['--image', 'image'],
 ])
 
 /** Parses `testcell run` arguments (docker-run style). Throws OptionError for anything malformed. */
@@ -82,6 +86,10 @@ export function parseRunArgs(argv: readonly string[], cwd: string, env: NodeJS.P
         break
       case 'seccomp':
         options.seccomp = parseSeccomp(value)
+        break
+      case 'image':
+        parseImageReference(value, cwd, '--image')
+        options.image = value
         break
     }
   }

@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs'
 import { type ContainerResult, describeMemoryKill, killedByMemoryLimit, shellStatus } from '../container/result.js'
-import { startContainer } from '../container/start.js'
 import { TestcellError } from '../errors.js'
+import { createContainer } from '../images/create-container.js'
 import { parseRunArgs } from './run-args.js'
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
@@ -9,7 +9,7 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
 /** `testcell run`: exit status is the payload's (128+N for signal N), 137 with a message for a memory kill. */
 export async function run(argv: readonly string[]): Promise<number> {
   const { options, resultJson } = parseRunArgs(argv, process.cwd(), process.env)
-  const container = startContainer({ ...options, stdio: 'inherit' })
+  const container = await createContainer({ ...options, stdio: 'inherit' })
   const forward = (signal: NodeJS.Signals) => container.kill(signal)
   for (const signal of FORWARDED) process.on(signal, forward)
   try {

@@ -1,12 +1,13 @@
 import { collectGarbageOnce } from '../cgroup/gc.js'
 import { cgroupName } from '../cgroup/names.js'
 import type { ContainerCgroup } from '../cgroup/types.js'
-import { UnsupportedHostError } from '../errors.js'
+import { OptionError, UnsupportedHostError } from '../errors.js'
 import { type HostInfo, hostInfo } from '../host/host-info.js'
 import { locateLauncher } from '../launcher/locate.js'
 import { type ContainerConfig, type ContainerOptions, normalizeOptions } from '../options/container-options.js'
 import { buildContainerPlan } from '../rootfs/container-plan.js'
 import { liveHostTree } from '../rootfs/host-tree.js'
+import type { ImageRoot } from '../rootfs/image-root.js'
 import { Container } from './container.js'
 
 /**
@@ -15,13 +16,16 @@ import { Container } from './container.js'
  */
 export function startContainer(options: ContainerOptions): Container {
   const config = normalizeOptions(options)
+  if (config.image) {
+    throw new OptionError('image', options.image, 'no image with startContainer: use `await createContainer(options)`, which prepares the image first')
+  }
   const host = hostInfo()
   collectGarbageOnce(host.cgroups.driver?.parents ?? [])
   return launchContainer(config, host)
 }
 
 /** Starts a validated config on a host as described (the doctor uses it to probe other modes). */
-export function launchContainer(config: ContainerConfig, host: HostInfo): Container {
+export function launchContainer(config: ContainerConfig, host: HostInfo, image: ImageRoot | null = null): Container {
   const launcher = locateLauncher()
   const cgroup = createCgroup(config, host)
   const plan = buildContainerPlan({
@@ -32,6 +36,7 @@ export function launchContainer(config: ContainerConfig, host: HostInfo): Contai
     mounts: host.mounts,
     tree: liveHostTree,
     cgroup: cgroup?.planSteps ?? [],
+    image,
   })
   return new Container({ launcher, config, plan, cgroup })
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { OptionError } from '../errors.js'
+import { type ImageReference, parseImageReference } from '../images/reference.js'
 import { parseSize } from './size.js'
 import { toVolume, type Volume } from './volume.js'
 
@@ -39,6 +40,11 @@ export interface ContainerOptions {
    * create namespaces, for tests of tools that sandbox themselves (Chromium, bwrap); `false` installs none.
    */
   seccomp?: boolean | 'nested'
+  /**
+   * Root filesystem from an image instead of the host's: `oci:DIR[:REF]`, `oci-archive:FILE[:REF]`,
+   * `docker-archive:FILE[:REF]`, `rootfs:FILE` or a registry reference. Needs `createContainer`.
+   */
+  image?: string
 }
 
 /** Options after validation: every value checked and in its final form. */
@@ -55,6 +61,7 @@ export interface ContainerConfig {
   stdio: 'pipe' | 'inherit'
   ipc: false | 'json' | 'advanced'
   seccomp: 'default' | 'nested' | false
+  image: ImageReference | null
 }
 
 const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
@@ -84,6 +91,7 @@ export function normalizeOptions(options: ContainerOptions, cwd = process.cwd())
     stdio: checkEnum('stdio', o.stdio ?? 'pipe', ['pipe', 'inherit']),
     ipc: checkEnum('ipc', o.ipc ?? false, [false, 'json', 'advanced']),
     seccomp: checkSeccomp(o.seccomp ?? true),
+    image: o.image === undefined ? null : parseImageReference(o.image, cwd),
   }
 }
 

@@ -6,6 +6,7 @@ import { rootlessIdMaps } from '../namespaces.js'
 import type { ContainerConfig } from '../options/container-options.js'
 import { PRIVATE_PATHS, type Privilege, planHostTree } from './host-root.js'
 import type { HostTree } from './host-tree.js'
+import { type ImageRoot, planImageBase, planImageVisible } from './image-root.js'
 import { MASKED_PATHS, READONLY_PATHS } from './masks.js'
 
 export interface PlanInput {
@@ -17,6 +18,8 @@ export interface PlanInput {
   tree: HostTree
   /** Cgroup steps from the cgroup driver (join/enter and remove). */
   cgroup: readonly PlanOp[]
+  /** A root from an image instead of the host's. */
+  image?: ImageRoot | null
 }
 
 /** The complete plan for one container: namespaces, cgroup, root filesystem, payload. */
@@ -30,11 +33,14 @@ export function buildContainerPlan(input: PlanInput): PlanOp[] {
   plan.push(...input.cgroup)
   plan.push({ op: 'overlay-userxattr', enabled: rootless })
   plan.push({ op: 'mount-tmpfs-root', mode: 0o755 })
-  plan.push(...planHostTree({ root: '/', skip: PRIVATE_PATHS, mounts: input.mounts, privilege, tree: input.tree }))
+  const { image } = input
+  if (image) plan.push(...planImageBase(image, rootless))
+  else plan.push(...planHostTree({ root: '/', skip: PRIVATE_PATHS, mounts: input.mounts, privilege, tree: input.tree }))
   plan.push({ op: 'proc', target: '/proc' })
   plan.push({ op: 'dev', target: '/dev' })
   plan.push({ op: 'tmpfs', target: '/tmp', mode: 0o1777 })
-  for (const path of visibleUnderTmp(config.visiblePaths, input.tree)) {
+  if (image) plan.push(...planImageVisible(image, { paths: config.visiblePaths, mounts: input.mounts, privilege, tree: input.tree }))
+  for (const path of image ? [] : visibleUnderTmp(config.visiblePaths, input.tree)) {
     plan.push(...planHostTree({ root: path, skip: [], mounts: input.mounts, privilege, tree: input.tree }))
   }
   plan.push(sysfs(config, rootless))

@@ -33,6 +33,13 @@ describe('fileContainerOptions', () => {
     expect(fileContainerOptions({ ...base, options: {}, coverage: { enabled: false, reportsDirectory: 'x' } }).volumes).toEqual([])
   })
 
+  it('resolves an image file against the project root; in an image the host Node is not shown', () => {
+    const options = fileContainerOptions({ ...base, options: { image: 'oci:.' } })
+    expect(options.image).toBe(`oci:${root}`)
+    expect(options.visiblePaths).not.toContain(dirname(realpathSync(process.execPath)))
+    expect(() => fileContainerOptions({ ...base, options: { image: 'rootfs:./missing.tar' } })).toThrow(`${join(root, 'missing.tar')} does not exist`)
+  })
+
   it('keeps the project, Vitest and the Node binary visible', () => {
     const { visiblePaths } = fileContainerOptions({ ...base, options: {} })
     expect(visiblePaths).toEqual(expect.arrayContaining([root, dirname(distPath), dirname(realpathSync(process.execPath))]))

@@ -1,6 +1,6 @@
 import { mkdirSync, realpathSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type ContainerOptions, checkMemory, toVolume, type Volume } from '@testcell/core'
+import { type ContainerOptions, checkMemory, parseImageReference, toVolume, type Volume } from '@testcell/core'
 import type { FileOptions } from '../options.js'
 import { WORKER_MARK } from '../side-channel.js'
 import { visiblePaths } from './visible-paths.js'
@@ -33,10 +33,12 @@ export function fileContainerOptions(input: FileContainerInput): ContainerOption
     hostname: options.hostname,
     volumes: [...(options.volumes ?? []).map((v) => toVolume('volumes', v, root)), ...coverageVolumes(input)],
     workdir: root,
-    visiblePaths: visiblePaths(root, input.distPath),
+    // In an image the worker's Node is the image's or the host's injected at /.tc: the host's is not shown.
+    visiblePaths: visiblePaths(root, input.distPath, { runtime: options.image === undefined }),
     stdio: 'pipe',
     ipc: 'advanced',
     ...(options.seccomp !== undefined ? { seccomp: options.seccomp } : {}),
+    ...(options.image === undefined ? {} : { image: parseImageReference(options.image, root).text }),
   }
 }
 

@@ -16,8 +16,8 @@ export interface ContainerWorkerContext {
   root: string
   /** Vitest's logger streams: the worker's stdout and stderr go there. */
   logger: OutputStreams
-  /** Starts the file's container; throws for bad options or an unsupported host. */
-  launch(): Container
+  /** Starts the file's container (preparing its image first); throws for bad options, a bad image or an unsupported host. */
+  launch(): Container | Promise<Container>
   /** A side-channel message (a snapshot write) from the worker running `files`. */
   takeSideMessage(message: { __testcell__: unknown }, files: readonly string[]): void
   /** The container's peak memory so far (or at its end) while running `file`, and what killed it. */
@@ -80,7 +80,7 @@ export class ContainerPoolWorker implements PoolWorker {
   }
 
   async start(): Promise<void> {
-    const container = this.context.launch()
+    const container = await this.context.launch()
     this.container = container
     const child = container.process
     this.output = new OutputPipe(child, this.context.logger)

@@ -1,4 +1,4 @@
-import { type Container, type ContainerOptions, startContainer } from '@testcell/core'
+import { type Container, type ContainerOptions, createContainer } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { fileContainerOptions, memoryLimitOf } from '../launch/file-container.js'
 import { type ContainerPluginOptions, type FileOptions, fileOptions } from '../options.js'
@@ -94,11 +94,11 @@ export class DeferredContainerWorker implements PoolWorker {
    * The file's container: a warm one with the same options (the project's defaults, usually) when prewarming
    * is on, else a fresh one; then the next one for the project's defaults is started on an idle core.
    */
-  private launch(options: FileOptions): Container {
+  private async launch(options: FileOptions): Promise<Container> {
     const containerOptions = this.containerOptions(options)
-    if (this.defaults.prewarm === false) return startContainer(containerOptions)
+    if (this.defaults.prewarm === false) return createContainer(containerOptions)
     const warm = warmContainersOf(this.pool.project)
-    const container = warm.take(containerOptions) ?? startContainer(containerOptions)
+    const container = (await warm.take(containerOptions)) ?? (await createContainer(containerOptions))
     this.container = container
     warm.inUse(container)
     warm.keepWarm(this.containerOptions(fileOptions(this.defaults, this.configOptions(), undefined)))

@@ -49,48 +49,53 @@ const defaults: ContainerOptions = { command: ['node', 'worker.js'], memory: '25
 const tick = () => new Promise((r) => setImmediate(r))
 
 describe('WarmContainers', () => {
-  it('keeps one container warm per idle core, never more than maxWorkers', () => {
+  it('keeps one container warm per idle core, never more than maxWorkers', async () => {
     const small = setup(1, 2)
     small.warm.keepWarm(defaults)
-    expect(small.started).toHaveLength(1)
     const big = setup(4, 2)
     big.warm.keepWarm(defaults)
+    await tick()
+    expect(small.started).toHaveLength(1)
     expect(big.started).toHaveLength(2)
   })
 
-  it('hands a warm container to a file with the same options, with the file’s limits', () => {
+  it('hands a warm container to a file with the same options, with the file’s limits', async () => {
     const { warm, started } = setup(1, 2)
     warm.keepWarm(defaults)
-    const taken = warm.take({ ...defaults, memory: '64MiB', pidsLimit: undefined }) as unknown as FakeContainer
+    const taken = (await warm.take({ ...defaults, memory: '64MiB', pidsLimit: undefined })) as unknown as FakeContainer
     expect(taken).toBe(started[0])
     expect(taken.limits).toEqual({ memoryBytes: 64 * 1024 * 1024, pidsLimit: null })
-    expect(warm.take(defaults)).toBeNull() // used once
+    expect(await warm.take(defaults)).toBeNull() // used once
   })
 
-  it('never hands a container to a file whose fixed options differ (environment, mounts, command, hostname)', () => {
+  it('never hands a container to a file whose fixed options differ (environment, mounts, command, hostname, image)', async () => {
     const { warm } = setup(1, 2)
     warm.keepWarm(defaults)
-    expect(warm.take({ ...defaults, env: { A: '2' } })).toBeNull()
-    expect(warm.take({ ...defaults, volumes: ['/data:/data'] })).toBeNull()
-    expect(warm.take({ ...defaults, hostname: 'other' })).toBeNull()
-    expect(warm.take({ ...defaults, pidsLimit: 64 })).toBeNull() // on cgroup v1 a pids cgroup exists only if asked for
-    expect(warm.take(defaults)).not.toBeNull()
+    await tick()
+    expect(await warm.take({ ...defaults, env: { A: '2' } })).toBeNull()
+    expect(await warm.take({ ...defaults, volumes: ['/data:/data'] })).toBeNull()
+    expect(await warm.take({ ...defaults, hostname: 'other' })).toBeNull()
+    expect(await warm.take({ ...defaults, image: 'rootfs:/x.tar' })).toBeNull()
+    expect(await warm.take({ ...defaults, pidsLimit: 64 })).toBeNull() // on cgroup v1 a pids cgroup exists only if asked for
+    expect(await warm.take(defaults)).not.toBeNull()
   })
 
-  it('skips a warm container that ended while it waited', () => {
+  it('skips a warm container that ended while it waited', async () => {
     const { warm, started } = setup(1, 2)
     warm.keepWarm(defaults)
+    await tick()
     started[0]!.finish()
-    expect(warm.take(defaults)).toBeNull()
+    expect(await warm.take(defaults)).toBeNull()
   })
 
   it('a file in use holds a core: fewer are kept warm, and more again when it ends', async () => {
     const { warm, started } = setup(2, 2)
     warm.keepWarm(defaults)
+    await tick()
     expect(started).toHaveLength(2)
-    const a = warm.take(defaults)!
+    const a = (await warm.take(defaults))!
     warm.inUse(a)
-    const b = warm.take(defaults)!
+    const b = (await warm.take(defaults))!
     warm.inUse(b)
     warm.keepWarm(defaults)
     expect(warm.warmCount).toBe(0) // both cores busy
@@ -104,6 +109,7 @@ describe('WarmContainers', () => {
   it('ends the containers no file took at the end of a run, and warms again on the next', async () => {
     const { warm, started } = setup(1, 2)
     warm.keepWarm(defaults)
+    await tick()
     await warm.drain()
     expect(started[0]!.disposed).toBe(true)
     expect(warm.warmCount).toBe(0)

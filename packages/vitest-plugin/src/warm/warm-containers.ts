@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { type Container, type ContainerOptions, startContainer } from '@testcell/core'
+import { type Container, type ContainerOptions, createContainer } from '@testcell/core'
 import { handOverKey, limitsOf } from './hand-over.js'
 
 export interface WarmContainersOptions {
@@ -7,8 +7,16 @@ export interface WarmContainersOptions {
   maxWorkers: number
   /** CPUs this machine offers. */
   cores?: number
-  /** Starts a container; `startContainer` unless a test says otherwise. */
-  start?: (options: ContainerOptions) => Container
+  /** Starts a container; `createContainer` unless a test says otherwise. */
+  start?: (options: ContainerOptions) => Container | Promise<Container>
+}
+
+/** A warm container: its start may still be under way (an image being prepared, a launcher spawning). */
+interface Warm {
+  key: string
+  container: Promise<Container | null>
+  /** Set once started; null while starting or when it could not start. */
+  ready: Container | null
 }
 
 /**
@@ -18,30 +26,31 @@ export interface WarmContainersOptions {
  * run no test code and is used once. How many are kept warm follows the idle cores and never exceeds maxWorkers.
  */
 export class WarmContainers {
-  private readonly idle = new Map<string, Container[]>()
+  private idle: Warm[] = []
   private readonly busy = new Set<Container>()
   private readonly cores: number
-  private readonly start: (options: ContainerOptions) => Container
+  private readonly start: (options: ContainerOptions) => Container | Promise<Container>
   private wanted: ContainerOptions | null = null
   private closed = false
 
   constructor(private readonly options: WarmContainersOptions) {
     this.cores = options.cores ?? availableParallelism()
-    this.start = options.start ?? startContainer
+    this.start = options.start ?? createContainer
   }
 
   /** A warm container for a file with these options, its limits set; null when none matches. */
-  take(options: ContainerOptions): Container | null {
-    const list = this.idle.get(handOverKey(options)) ?? []
-    for (let i = 0; i < list.length; i++) {
-      const container = list[i]!
-      if (container.ended) continue
+  async take(options: ContainerOptions): Promise<Container | null> {
+    const key = handOverKey(options)
+    for (let warm = this.next(key); warm; warm = this.next(key)) {
+      const container = await warm.container
+      if (!container || container.ended) continue
       try {
         container.setLimits(limitsOf(options))
       } catch {
-        return null // it cannot take these limits (e.g. no cgroup): the file gets a fresh container, which says why
+        // It cannot take these limits (e.g. no cgroup): the file gets a fresh container, which says why.
+        void container[Symbol.asyncDispose]()
+        return null
       }
-      list.splice(i, 1)
       return container
     }
     return null
@@ -66,10 +75,10 @@ export class WarmContainers {
 
   /** Ends every container that no file took (end of a run). Later runs start warming again. */
   async drain(): Promise<void> {
-    const waiting = [...this.idle.values()].flat()
-    this.idle.clear()
+    const waiting = this.idle
+    this.idle = []
     this.wanted = null
-    await Promise.all(waiting.map((container) => container[Symbol.asyncDispose]()))
+    await Promise.all(waiting.map(async (warm) => (await warm.container)?.[Symbol.asyncDispose]()))
   }
 
   /** No more warming at all (Vitest closes). */
@@ -78,28 +87,35 @@ export class WarmContainers {
     await this.drain()
   }
 
-  /** How many are warm now (for tests and diagnostics). */
+  /** How many are warm or warming now (for tests and diagnostics). */
   get warmCount(): number {
-    return [...this.idle.values()].flat().filter((c) => !c.ended).length
+    return this.live().length
+  }
+
+  private next(key: string): Warm | undefined {
+    const index = this.idle.findIndex((warm) => warm.key === key && !warm.ready?.ended)
+    return index < 0 ? undefined : this.idle.splice(index, 1)[0]
+  }
+
+  private live(): Warm[] {
+    this.idle = this.idle.filter((warm) => !warm.ready?.ended)
+    return this.idle
   }
 
   private refill(): void {
-    if (!this.wanted || this.closed) return
+    const wanted = this.wanted
+    if (!wanted || this.closed) return
     const target = Math.max(0, Math.min(this.options.maxWorkers, this.cores - this.busy.size))
-    const key = handOverKey(this.wanted)
-    const list = this.idle.get(key) ?? []
-    this.idle.set(
-      key,
-      list.filter((c) => !c.ended),
-    )
-    for (let warm = this.warmCount; warm < target; warm++) {
-      let container: Container
-      try {
-        container = this.start(this.wanted)
-      } catch {
-        return // the defaults cannot start here; each file's own start says why
-      }
-      this.idle.get(key)!.push(container)
+    for (let count = this.live().length; count < target; count++) {
+      const warm: Warm = { key: handOverKey(wanted), container: Promise.resolve(null), ready: null }
+      // A container that cannot start is left out; each file's own start then says why.
+      warm.container = Promise.resolve()
+        .then(() => this.start(wanted))
+        .then(
+          (container) => (warm.ready = container),
+          () => null,
+        )
+      this.idle.push(warm)
     }
   }
 }
