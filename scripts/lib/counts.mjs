@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs'
 /** Vitest's JSON reporter file. */
 export function vitestCounts(path) {
   const report = JSON.parse(readFileSync(path, 'utf8'))
-  // A file that fails before any test runs (import error, startup failure) has no assertion results.
-  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
+  // A file that failed without a failed test (an import error, a startup failure, a failing afterAll or
+  // cleanup) counts as one failure: its passed tests alone would hide it.
+  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((t) => t.status === 'failed')).length
   return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles }
 }
 

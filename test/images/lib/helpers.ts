@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
@@ -29,16 +29,30 @@ export function useStore(): { readonly path: string } {
   return state
 }
 
+/** Removes a tree, read-only directories (a 0555 layer directory) included, also for a user who is not root. */
+export function removeTree(dir: string): void {
+  const writable = (path: string): void => {
+    try {
+      chmodSync(path, 0o700)
+      for (const entry of readdirSync(path, { withFileTypes: true })) if (entry.isDirectory()) writable(join(path, entry.name))
+    } catch {
+      // not ours, or gone
+    }
+  }
+  writable(dir)
+  rmSync(dir, { recursive: true, force: true })
+}
+
 const scratches: string[] = []
 afterAll(() => {
-  for (const dir of scratches) rmSync(dir, { recursive: true, force: true })
+  for (const dir of scratches) removeTree(dir)
 })
 
 /** A scratch directory, removed by `using` or at the end of the test file. */
 export function scratch(prefix = 'testcell-img-'): { dir: string; [Symbol.dispose](): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   scratches.push(dir)
-  return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) }
+  return { dir, [Symbol.dispose]: () => removeTree(dir) }
 }
 
 let crafted = 0
