@@ -10,6 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 
 const repo = resolve(import.meta.dirname, '..')
 const [dirArg, roundsArg, ...rest] = process.argv.slice(2)
@@ -74,7 +75,7 @@ function timeRun(args) {
   const run = spawnSync(process.execPath, [vitestBin, 'run', '--reporter=dot', ...args, ...extra], { cwd: dir, encoding: 'utf8' })
   const ms = performance.now() - start
   if (run.status !== 0) throw new Error(`vitest ${args.join(' ')} failed in ${dir}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`)
-  const files = /Test Files\s+(\d+) passed/.exec(run.stdout.replace(/\u001b\[[0-9;]*m/g, ''))?.[1]
+  const files = /Test Files\s+(\d+) passed/.exec(stripVTControlCharacters(run.stdout))?.[1]
   return { ms, files: Number(files ?? 0) }
 }
 
