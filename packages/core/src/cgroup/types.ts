@@ -1,4 +1,6 @@
 import type { PlanOp } from '../launcher/plan.js'
+import type { PeakTracker } from './peak.js'
+import type { MemorySampler, SamplerOptions } from './sampler.js'
 
 export interface CgroupLimits {
   memoryBytes: number | null
@@ -36,6 +38,10 @@ export interface ContainerCgroup {
   setLimits(limits: CgroupLimits): void
   /** Removes the cgroup; idempotent, safe after the launcher already removed it. */
   remove(): Promise<void>
+  /** Reads and resets the peak in windows (per test); opens its file lazily, so it may be made before the cgroup. */
+  peakTracker(): PeakTracker
+  /** Samples the current usage over time (not started). */
+  memorySampler(options?: SamplerOptions): MemorySampler
 }
 
 export interface CgroupDriver {
