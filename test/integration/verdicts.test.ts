@@ -34,6 +34,8 @@ describe.runIf(canCapMemory())('verdicts from real ends', () => {
     const { result } = await running
     const verdict = classifyEnd(factsFromResult(result))
     expect(verdict).toEqual({ kind: 'signal', signal: 'SIGKILL' })
-    expect(describeVerdict(verdict, place)).toBe('killed by signal SIGKILL, not by a memory limit (the kernel counted no OOM kill) while running tests/a.test.ts > heavy test')
+    expect(describeVerdict(verdict, place)).toBe(
+      'killed by signal SIGKILL, not by a memory limit (the kernel counted no OOM kill) while running tests/a.test.ts > heavy test',
+    )
   })
 })

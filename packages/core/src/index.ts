@@ -1,6 +1,7 @@
 export {
   appendHistory,
   DEFAULT_HISTORY_PATH,
+  entryKey,
   type HistoryEntry,
   newRunId,
   type RunOutcome,
