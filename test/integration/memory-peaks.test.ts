@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cgroupName } from '../../packages/core/src/cgroup/names.js'
@@ -23,6 +23,11 @@ describe.runIf(driver)('peak tracker and sampler on this host’s cgroup (root)'
 
   beforeAll(() => {
     cgroup = driver!.create(cgroupName(), { memoryBytes: 512 * MiB, pidsLimit: null })
+    // The launcher creates a container's cgroup from these steps; here the test does, for a plain shell.
+    for (const step of cgroup.planSteps) {
+      if (step.op === 'cgroup-create') mkdirSync(step.dir)
+      if (step.op === 'cgroup-write' && (!step.ifExists || existsSync(step.file))) writeFileSync(step.file, step.value)
+    }
     shell = spawn('/bin/sh', ['-c', 'while read -r line; do eval "$line"; echo done; done'])
     shell.stdout.on('data', (d: Buffer) => (output += d))
     writeFileSync(join(cgroup.dirs[0]!, driver!.version === 1 ? 'tasks' : 'cgroup.procs'), String(shell.pid))
