@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -35,5 +35,24 @@ describe('PeakTracker', () => {
     tracker.reset()
     expect(tracker.read()).toBe(200)
     expect(tracker.highest).toBe(400)
+  })
+
+  it('v2: a writable memory.peak (Linux >= 6.12, mode 0644) is reset per descriptor; a read-only one (0444) is not used', () => {
+    const writable = join(dir, 'v2-new')
+    mkdirSync(writable)
+    writeFileSync(join(writable, 'memory.peak'), '9\n')
+    using fresh = openPeakTracker(2, writable)
+    expect(fresh.read()).toBe(9)
+    expect(fresh.mode).toBe('v2-peak-reset')
+
+    const old = join(dir, 'v2-old')
+    mkdirSync(old)
+    writeFileSync(join(old, 'memory.peak'), '9\n')
+    chmodSync(join(old, 'memory.peak'), 0o444)
+    writeFileSync(join(old, 'memory.current'), '3\n')
+    using tracker = openPeakTracker(2, old)
+    tracker.reset()
+    expect(tracker.mode).toBe('v2-sampled')
+    expect(tracker.read()).toBe(3)
   })
 })

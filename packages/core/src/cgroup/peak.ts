@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
@@ -75,7 +75,9 @@ class CgroupPeakTracker implements PeakTracker {
         this.window = null
       }
     } catch {
-      this.window = null // the cgroup is gone: nothing left to measure
+      this.window = null
+      // A kernel that refuses the per-fd reset after all: measure by sampling rather than report stale peaks.
+      if (this.mode === 'v2-peak-reset' && this.fallBackToSampling()) this.reset()
     }
   }
 
@@ -117,8 +119,20 @@ class CgroupPeakTracker implements PeakTracker {
     if (this.fd !== null) return true
     if (this.closed) return false
     if (this.version === 1) return this.tryOpen(this.files.peak, 'r+', 'v1-max-usage')
-    // memory.peak can be written since 6.12; before, it is read-only (opening it for writing fails) or absent.
-    return this.tryOpen(this.files.peak, 'r+', 'v2-peak-reset') || this.tryOpen(this.files.current, 'r', 'v2-sampled')
+    // memory.peak is writable (mode 0644) since 6.12; before it is read-only (0444, which root may still open
+    // for writing, so the mode tells) or absent.
+    if (this.tryOpen(this.files.peak, 'r+', 'v2-peak-reset')) {
+      if ((fstatSync(this.fd!).mode & 0o222) !== 0) return true
+      closeSync(this.fd!)
+      this.fd = null
+    }
+    return this.tryOpen(this.files.current, 'r', 'v2-sampled')
+  }
+
+  private fallBackToSampling(): boolean {
+    if (this.fd !== null) closeSync(this.fd)
+    this.fd = null
+    return this.tryOpen(this.files.current, 'r', 'v2-sampled')
   }
 
   private tryOpen(path: string, flags: 'r' | 'r+', mode: PeakMode): boolean {
