@@ -37,9 +37,22 @@ export class TestWindows {
     this.finished.set(id, { name: test.name, peakBytes: test.peak, shared: test.shared })
   }
 
-  /** Closes the current window, e.g. when the file ends or its container died. */
+  /** Closes the current window, e.g. when the file ends. */
   close(): void {
     this.boundary()
+  }
+
+  /**
+   * The container died: the tests still running end here, credited with `lastPeak` too (the cgroup is gone, so
+   * its last figure comes from the container's result: on v1 exactly the window's peak, on v2 the file's).
+   */
+  abort(lastPeak: number | null): void {
+    this.boundary()
+    for (const [id, test] of this.running) {
+      const peak = lastPeak === null ? test.peak : Math.max(test.peak ?? 0, lastPeak)
+      this.finished.set(id, { name: test.name, peakBytes: peak, shared: test.shared })
+    }
+    this.running.clear()
   }
 
   /** Full names of the tests running now: the ones to blame when the container dies. */
