@@ -43,7 +43,7 @@ export function container(options: ContainerPluginOptions = {}): Plugin {
       }
       if (defaults.reporter !== false && !reporterAdded.has(vitest)) {
         reporterAdded.add(vitest)
-        vitest.config.reporters.push(new MemoryReporter() as never)
+        vitest.config.reporters.push(new MemoryReporter({ warnAt: defaults.warnAt, report: defaults.report, history: defaults.history }) as never)
       }
     },
   } as Plugin

@@ -10,7 +10,7 @@ export function formatSuggestions(suggestions: readonly Suggestion[]): string {
     String(s.runs),
     s.maxBytes === null ? '-' : formatAmount(s.maxBytes),
     s.percentileBytes === null ? '-' : formatAmount(s.percentileBytes),
-    s.currentText ?? (s.currentBytes === null ? 'none' : formatBudget(s.currentBytes)),
+    currentBudget(s),
     s.suggestedBytes === null ? '-' : formatBudget(s.suggestedBytes),
   ])
   const header = ['file', 'runs', 'max', 'p95', 'budget', 'suggested']
@@ -22,4 +22,9 @@ export function formatSuggestions(suggestions: readonly Suggestion[]): string {
       .trimEnd()
   const notes = suggestions.filter((s) => s.note).map((s) => `  ${s.file}: ${s.note}`)
   return [line(header), ...cells.map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')
+}
+
+/** The file's budget in its latest run, as written (`256MiB`), or `none`. */
+export function currentBudget(s: Pick<Suggestion, 'currentText' | 'currentBytes'>): string {
+  return s.currentText ?? (s.currentBytes === null ? 'none' : formatBudget(s.currentBytes))
 }

@@ -4,7 +4,7 @@ import { setDocblockMemory } from '../budgets/docblock.js'
 import { DEFAULT_HISTORY_PATH, readHistory } from '../budgets/history.js'
 import { formatBudget } from '../budgets/readable-size.js'
 import { suggestBudgets } from '../budgets/suggest.js'
-import { formatSuggestions } from '../budgets/table.js'
+import { currentBudget, formatSuggestions } from '../budgets/table.js'
 import { OptionError } from '../errors.js'
 
 export const BUDGETS_USAGE = `usage: testcell budgets suggest [--write] [--history FILE] [--root DIR] [--project NAME] [--min-runs N]
@@ -46,7 +46,7 @@ export async function budgets(argv: readonly string[]): Promise<number> {
       const { text, change } = setDocblockMemory(readFileSync(path, 'utf8'), formatBudget(s.suggestedBytes), s.file)
       if (change === 'unchanged') continue
       writeFileSync(path, text)
-      process.stdout.write(`wrote ${s.file}: memory ${s.currentText ?? 'none'} -> ${formatBudget(s.suggestedBytes)}\n`)
+      process.stdout.write(`wrote ${s.file}: memory ${currentBudget(s)} -> ${formatBudget(s.suggestedBytes)}\n`)
     } catch (error) {
       failed++
       process.stderr.write(`testcell: could not update ${path}: ${(error as Error).message}\n`)
