@@ -23,7 +23,7 @@ export interface WatchedCgroup {
 export interface WatchSettings {
   limitBytes: number | null
   options: MemoryOptions
-  /** From --max-old-space-size in the worker's execArgv or NODE_OPTIONS; the worker's own report wins. */
+  /** From --max-old-space-size in the worker's execArgv or NODE_OPTIONS; without it, what the worker reports. */
   heapLimit: HeapLimit | null
   /** Sampling interval (default 100 ms): one read of memory.current per tick. */
   sampleEveryMs?: number
@@ -46,14 +46,17 @@ export class FileMemoryWatch {
   private sampler: MemorySampler | null = null
   private windows: TestWindows | null = null
   private readonly stderr = new StderrTail()
-  private heapLimit: HeapLimit | null
+  private reportedHeap: HeapLimit | null = null
   private ended: { peak: number | null } | null = null
 
   constructor(
     private readonly cgroup: WatchedCgroup | null,
     private readonly settings: WatchSettings,
-  ) {
-    this.heapLimit = settings.heapLimit
+  ) {}
+
+  /** The flag the user wrote wins (it is what they would change); else what the worker's V8 reported. */
+  private get heapLimit(): HeapLimit | null {
+    return this.settings.heapLimit ?? this.reportedHeap
   }
 
   start(): void {
@@ -67,7 +70,7 @@ export class FileMemoryWatch {
 
   signal(message: MemorySignal): void {
     if (message.__testcell__ === 'heap') {
-      this.heapLimit = reportedHeapLimit(message.limitBytes)
+      this.reportedHeap = reportedHeapLimit(message.limitBytes)
       return
     }
     if (message.event === 'start') this.windows?.start(message.id, message.name)
