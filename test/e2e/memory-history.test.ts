@@ -54,12 +54,13 @@ describe.each(VERSIONS)('Vitest %s: memory history, warnAt, report and budget su
 })
 
 describe.each(VERSIONS)('Vitest %s: sharded runs and --merge-reports', (version) => {
-  it('shards leave the history to the merge, which writes every file of the run once', async () => {
+  it('shards leave the history and the report to the merge, which writes every file of the run once', async () => {
     const blob = (i: number) => ['--reporter=blob', `--outputFile.blob=blobs/blob-${i}-2.json`, `--shard=${i}/2`]
     const shard1 = await runVitest(version, 'memory-history', blob(1))
     const shard2 = await runVitestAgain(version, shard1.dir, ['run', ...blob(2)])
     expect([shard1.code, shard2.code], shard1.output + shard2.output).toEqual([0, 0])
     expect(history(shard1.dir)).toEqual([])
+    expect(existsSync(join(shard1.dir, 'memory-report.html'))).toBe(false)
     const merged = await runVitestAgain(version, shard1.dir, ['run', '--merge-reports=blobs'])
     expect(merged.output).toMatch(/Container memory/)
     const entries = history(shard1.dir)

@@ -15,7 +15,7 @@ export type Row = Pick<FileRow, 'file' | 'peakBytes' | 'limitBytes' | 'heaviest'
  * At the end of a run: prints each container file's peak against its budget (worst first, with its heaviest
  * test, files above `warnAt` marked and listed), appends the run to the memory history, and writes the HTML
  * report. All of it comes from the files' and tests' meta, so a --merge-reports run does the same for the
- * merged shards; a --shard run leaves the history to the merge, and watch mode writes none.
+ * merged shards; a --shard run leaves the history and the report to the merge, and watch mode writes no history.
  */
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
@@ -37,7 +37,7 @@ export class MemoryReporter implements Reporter {
     const summary = warnAt === undefined ? null : nearBudgetSummary(near as { file: string; peakBytes: number; limitBytes: number }[], warnAt)
     if (summary) vitest.logger.log(`${summary}\n`)
     const history = this.writeHistory(vitest, testModules)
-    if (this.options.report) {
+    if (this.options.report && !vitest.config.shard) {
       const path = resolve(vitest.config.root, this.options.report)
       const model = buildReportModel(rows, { warnAt: warnAt ?? null, history, title: `Container memory: ${vitest.config.name || vitest.config.root}` })
       writeReport(path, model)
