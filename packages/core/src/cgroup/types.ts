@@ -14,8 +14,13 @@ export interface MemoryStat {
 }
 
 export interface CgroupUsage {
-  /** How many processes the kernel killed for exceeding the memory limit. */
+  /** How many processes of the cgroup the kernel's OOM killer killed, for any reason (`oom_kill`). */
   oomKillCount: number
+  /**
+   * cgroup v2: how often the cgroup's own limit left an allocation failing (`oom` in memory.events), which a
+   * global or an enclosing cgroup's OOM does not count. Null on v1, which has no such counter.
+   */
+  limitOomCount: number | null
   peakMemoryBytes: number | null
   memoryStat: MemoryStat | null
 }

@@ -5,19 +5,18 @@ import type { EndFacts } from './classify.js'
 export type ExtraFacts = Partial<Omit<EndFacts, 'exitCode' | 'signal' | 'limitBytes'>>
 
 /**
- * The facts of a ContainerResult. A result that carries the raw OOM counters (`oomKillCount`, and on v2
- * `limitOomCount`) lets the verdict tell the budget from the machine exactly; without them `oomKilled`
- * and the peak decide. `extra` overrides (e.g. a peak kept across per-test resets, the stderr tail).
+ * The facts of a ContainerResult. Its raw OOM counters (`oomKillCount`, and on v2 `limitOomCount`) let the
+ * verdict tell the budget from the machine exactly; without them (a result made elsewhere) `oomKilled` and
+ * the peak decide. `extra` overrides (e.g. a peak kept across per-test resets, the stderr tail).
  */
 export function factsFromResult(result: ContainerResult, extra: ExtraFacts = {}): EndFacts {
-  const counters = result as ContainerResult & { oomKillCount?: number | null; limitOomCount?: number | null }
   return {
     exitCode: result.exitCode,
     signal: result.signal,
     limitBytes: result.memoryLimitBytes,
     peakBytes: result.peakMemoryBytes,
-    oomKills: counters.oomKillCount ?? null,
-    limitOoms: counters.limitOomCount ?? null,
+    oomKills: result.oomKillCount ?? null,
+    limitOoms: result.limitOomCount ?? null,
     oomKilled: result.oomKilled,
     ...extra,
   }

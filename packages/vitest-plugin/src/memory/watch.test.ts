@@ -29,7 +29,7 @@ function fakeCgroup() {
     state.usage = bytes
     state.watermark = Math.max(state.watermark, bytes)
   }
-  return { cgroup: { peakTracker: () => tracker, memorySampler: () => sampler }, use }
+  return { container: { peakTracker: () => tracker, memorySampler: () => sampler }, use }
 }
 
 const result = (r: Partial<ContainerResult>): ContainerResult => ({
@@ -45,9 +45,9 @@ const result = (r: Partial<ContainerResult>): ContainerResult => ({
 
 describe('FileMemoryWatch', () => {
   it('gives each test its own peak and the file the highest of all, with samples', () => {
-    const { cgroup, use } = fakeCgroup()
-    const watch = new FileMemoryWatch(cgroup, { limitBytes: 64 * MiB, options: { memory: '64MiB' }, heapLimit: null })
-    watch.start()
+    const { container, use } = fakeCgroup()
+    const watch = new FileMemoryWatch({ limitBytes: 64 * MiB, options: { memory: '64MiB' }, heapLimit: null })
+    watch.attach(container)
     watch.signal({ __testcell__: 'heap', limitBytes: 2048 * MiB })
     watch.signal({ __testcell__: 'test', event: 'start', id: 'a', name: 'light' })
     use(30 * MiB)
@@ -57,7 +57,7 @@ describe('FileMemoryWatch', () => {
     use(60 * MiB)
     use(21 * MiB)
     watch.signal({ __testcell__: 'test', event: 'end', id: 'b' })
-    const { file, tests } = watch.finish(25 * MiB)
+    const { file, tests } = watch.meta(25 * MiB)
     expect(Object.fromEntries(tests)).toEqual({ a: { peakBytes: 30 * MiB }, b: { peakBytes: 60 * MiB } })
     expect(file).toEqual({
       peakBytes: 60 * MiB,
@@ -69,36 +69,35 @@ describe('FileMemoryWatch', () => {
   })
 
   it('names the running test when the budget kills the file, and credits it with the last peak', () => {
-    const { cgroup, use } = fakeCgroup()
-    const watch = new FileMemoryWatch(cgroup, { limitBytes: 64 * MiB, options: {}, heapLimit: null })
-    watch.start()
+    const { container, use } = fakeCgroup()
+    const watch = new FileMemoryWatch({ limitBytes: 64 * MiB, options: {}, heapLimit: null })
+    watch.attach(container)
     watch.signal({ __testcell__: 'test', event: 'start', id: 'h', name: 'suite > heavy test' })
     use(50 * MiB)
-    const killed = result({ signal: 'SIGKILL', oomKilled: true, peakMemoryBytes: 64 * MiB })
-    const end = watch.endedEarly(killed, { file: 'tests/a.test.ts', stoppedByRunner: false })
-    expect(end.message).toBe('killed: memory limit 64 MiB exceeded (peak 64.0 MiB) while running tests/a.test.ts > suite > heavy test')
-    const { file, tests } = watch.finish(64 * MiB, end.verdict)
+    expect(watch.runningTests()).toEqual(['suite > heavy test'])
+    const killed = result({ signal: 'SIGKILL', oomKilled: true, oomKillCount: 1, limitOomCount: null, peakMemoryBytes: 64 * MiB })
+    const end = watch.endedEarly(killed)
+    expect(end).toMatchObject({ message: 'killed: memory limit 64 MiB exceeded (peak 64.0 MiB)', short: 'killed by its memory limit' })
+    const { file, tests } = watch.meta(64 * MiB)
     expect(tests.get('h')).toEqual({ peakBytes: 64 * MiB })
-    expect(file.verdict).toBe('budget')
+    expect(file).toMatchObject({ verdict: 'budget', endedEarly: 'killed by its memory limit', peakBytes: 64 * MiB })
   })
 
   it('tells a V8 heap abort from its stderr, with the heap limit the worker reported', () => {
-    const watch = new FileMemoryWatch(null, { limitBytes: 1024 * MiB, options: {}, heapLimit: null })
+    const watch = new FileMemoryWatch({ limitBytes: 1024 * MiB, options: {}, heapLimit: null })
     watch.signal({ __testcell__: 'heap', limitBytes: 48 * MiB })
     watch.stderrChunk('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n')
-    const end = watch.endedEarly(result({ signal: 'SIGABRT', peakMemoryBytes: 90 * MiB, memoryLimitBytes: 1024 * MiB }), {
-      file: 'tests/heap.test.ts',
-      stoppedByRunner: false,
-    })
+    const end = watch.endedEarly(result({ signal: 'SIGABRT', peakMemoryBytes: 90 * MiB, memoryLimitBytes: 1024 * MiB }))
     expect(end.message).toMatch(/^aborted: V8's heap limit was reached \(JavaScript heap out of memory; heap limit 48 MiB from v8 heap_size_limit\)/)
+    expect(end.short).toBe("V8's heap limit reached")
+    expect(watch.meta(90 * MiB).file.options).toEqual({ heapLimitBytes: 48 * MiB })
   })
 
-  it('a stop Vitest asked for is no crash', () => {
-    const watch = new FileMemoryWatch(null, { limitBytes: null, options: {}, heapLimit: null })
-    expect(watch.endedEarly(result({ signal: 'SIGTERM' }), { file: 'tests/a.test.ts', stoppedByRunner: true })).toEqual({
-      verdict: { kind: 'stopped' },
-      message: null,
-    })
+  it('the machine running out is told from the budget by the counters, with or without a budget', () => {
+    const watch = new FileMemoryWatch({ limitBytes: null, options: {}, heapLimit: null })
+    const end = watch.endedEarly(result({ signal: 'SIGKILL', oomKillCount: 1, limitOomCount: 0, peakMemoryBytes: 700 * MiB, memoryLimitBytes: null }))
+    expect(end).toMatchObject({ verdict: { kind: 'host-oom' }, short: 'killed: the machine ran out of memory' })
+    expect(end.message).toMatch(/\(peak 700\.0 MiB, no memory budget\)$/)
   })
 
   it('recognises its signals among other messages', () => {

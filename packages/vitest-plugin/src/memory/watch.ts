@@ -14,10 +14,10 @@ import type { MemorySignal } from './signals.js'
 import { StderrTail } from './stderr-tail.js'
 import { TestWindows } from './test-windows.js'
 
-/** The part of a container's cgroup the watch uses. */
-export interface WatchedCgroup {
-  peakTracker(): PeakTracker
-  memorySampler(options: { intervalMs?: number; onSample?: (bytes: number) => void }): MemorySampler
+/** What the watch needs of a running container (a `Container`, or a fake in unit tests). */
+export interface WatchedContainer {
+  peakTracker(): PeakTracker | null
+  memorySampler(options: { intervalMs?: number; onSample?: (bytes: number) => void }): MemorySampler | null
 }
 
 export interface WatchSettings {
@@ -25,21 +25,31 @@ export interface WatchSettings {
   options: MemoryOptions
   /** From --max-old-space-size in the worker's execArgv or NODE_OPTIONS; without it, what the worker reports. */
   heapLimit: HeapLimit | null
-  /** Sampling interval (default 100 ms): one read of memory.current per tick. */
+  /** Sampling interval (default 100 ms): one read of the cgroup's current usage per tick. */
   sampleEveryMs?: number
 }
 
-export interface EndReport {
+/** Why a container ended early: the verdict, one line for the user (without the place), a few words for the table. */
+export interface EarlyEnd {
   verdict: Verdict
-  /** One line for the user; null for a stop Vitest asked for. */
-  message: string | null
+  message: string
+  short: string
+}
+
+const SHORT: Record<Verdict['kind'], (v: Verdict) => string> = {
+  budget: () => 'killed by its memory limit',
+  'host-oom': () => 'killed: the machine ran out of memory',
+  'v8-heap': () => "V8's heap limit reached",
+  signal: (v) => `killed by ${(v as { signal: string }).signal}`,
+  exit: (v) => `exited with code ${(v as { exitCode: number | null }).exitCode}`,
+  stopped: () => 'stopped',
 }
 
 /**
  * Everything the pool measures about one container file's memory: per-test peaks (from the worker's test
- * signals), memory over time, the tail of the worker's stderr, and at the end the verdict and the meta.
- * Costs: a read and a reset of the cgroup's peak at each test start and end (~2 µs each), one read of the
- * current usage per sampling tick.
+ * signals), memory over time, the tail of the worker's stderr, and, when the container ends early, why.
+ * Costs, all on the main thread: a read and a reset of the cgroup's peak at each test start and end (a few
+ * microseconds each), and one read of the current usage per sampling tick.
  */
 export class FileMemoryWatch {
   private tracker: PeakTracker | null = null
@@ -47,25 +57,24 @@ export class FileMemoryWatch {
   private windows: TestWindows | null = null
   private readonly stderr = new StderrTail()
   private reportedHeap: HeapLimit | null = null
-  private ended: { peak: number | null } | null = null
+  private early: EarlyEnd | null = null
 
-  constructor(
-    private readonly cgroup: WatchedCgroup | null,
-    private readonly settings: WatchSettings,
-  ) {}
+  constructor(private readonly settings: WatchSettings) {}
 
-  /** The flag the user wrote wins (it is what they would change); else what the worker's V8 reported. */
-  private get heapLimit(): HeapLimit | null {
-    return this.settings.heapLimit ?? this.reportedHeap
-  }
-
-  start(): void {
-    if (!this.cgroup || this.tracker) return
-    const tracker = this.cgroup.peakTracker()
+  /** Starts measuring the container (without a cgroup there is nothing to measure but its end). */
+  attach(container: WatchedContainer): void {
+    const tracker = container.peakTracker()
+    if (!tracker || this.tracker) return
     this.tracker = tracker
     this.windows = new TestWindows(tracker)
-    this.sampler = this.cgroup.memorySampler({ intervalMs: this.settings.sampleEveryMs ?? 100, onSample: (bytes) => tracker.observe(bytes) })
-    this.sampler.start()
+    this.sampler = container.memorySampler({ intervalMs: this.settings.sampleEveryMs ?? 100, onSample: (bytes) => tracker.observe(bytes) })
+    this.sampler?.start()
+  }
+
+  /** The container is gone: stop sampling and close the cgroup files. Idempotent. */
+  detach(): void {
+    this.sampler?.stop()
+    this.tracker?.close()
   }
 
   signal(message: MemorySignal): void {
@@ -81,37 +90,31 @@ export class FileMemoryWatch {
     this.stderr.push(chunk)
   }
 
-  /** The tests running now (to name in a verdict). */
+  /** The tests running now, to name where the container was when it ended. */
   runningTests(): string[] {
     return this.windows?.runningTests() ?? []
   }
 
-  /** Why the container ended before its file finished, naming the test that was running. */
-  endedEarly(result: ContainerResult, place: { file: string | null; stoppedByRunner: boolean }): EndReport {
-    const running = this.runningTests()
-    const peak = this.filePeak(result.peakMemoryBytes)
-    const verdict = classifyEnd(
-      factsFromResult(result, { peakBytes: peak, stderrTail: this.stderr.text(), heapLimit: this.heapLimit, stoppedByRunner: place.stoppedByRunner }),
-    )
-    const test = running.length > 1 ? `${running[0]} (and ${running.length - 1} more running)` : running[0]
-    return { verdict, message: describeVerdict(verdict, { file: place.file, test: test ?? null }) }
+  /**
+   * Why the container ended before its file was done. The tests it was running end here, with the container's
+   * last peak.
+   */
+  endedEarly(result: ContainerResult): EarlyEnd {
+    const facts = factsFromResult(result, { peakBytes: this.filePeak(result.peakMemoryBytes), stderrTail: this.stderr.text(), heapLimit: this.heapLimit })
+    const verdict = classifyEnd(facts)
+    this.windows?.abort(result.peakMemoryBytes)
+    this.early = { verdict, message: describeVerdict(verdict) ?? 'stopped', short: SHORT[verdict.kind](verdict) }
+    return this.early
   }
 
-  /**
-   * Stops measuring and returns the meta of the file and of each test. `resultPeak` is the container's own
-   * peak (reported at its exit), null while it still runs; `verdict` is set for a file that died.
-   */
-  finish(resultPeak: number | null, verdict?: Verdict): { file: FileMemoryMeta; tests: Map<string, TestMemoryMeta> } {
-    if (!this.ended) {
-      if (verdict && verdict.kind !== 'stopped') this.windows?.abort(resultPeak)
-      else this.windows?.close()
-      this.sampler?.stop()
-      this.ended = { peak: this.filePeak(resultPeak) }
-      this.tracker?.close()
+  /** The file's and its tests' meta now; `peakBytes` is the container's own peak (at an answer, or at its end). */
+  meta(peakBytes: number | null): { file: FileMemoryMeta; tests: Map<string, TestMemoryMeta> } {
+    const options = this.heapLimit ? { ...this.settings.options, heapLimitBytes: this.heapLimit.bytes } : this.settings.options
+    const file: FileMemoryMeta = { peakBytes: this.filePeak(peakBytes), limitBytes: this.settings.limitBytes, options }
+    if (this.early && this.early.verdict.kind !== 'stopped') {
+      file.verdict = this.early.verdict.kind
+      file.endedEarly = this.early.short
     }
-    const file: FileMemoryMeta = { peakBytes: this.ended.peak, limitBytes: this.settings.limitBytes, options: this.settings.options }
-    if (this.heapLimit && file.options) file.options = { ...file.options, heapLimitBytes: this.heapLimit.bytes }
-    if (verdict && verdict.kind !== 'stopped') file.verdict = verdict.kind
     if (this.sampler) file.samples = samplesMeta(this.sampler.samples())
     if (this.tracker?.mode) file.peakMode = this.tracker.mode
     const tests = new Map<string, TestMemoryMeta>()
@@ -120,10 +123,15 @@ export class FileMemoryWatch {
     return { file, tests }
   }
 
+  /** The flag the user wrote wins (it is what they would change); else what the worker's V8 reported. */
+  private get heapLimit(): HeapLimit | null {
+    return this.settings.heapLimit ?? this.reportedHeap
+  }
+
   /** On v1 the per-test resets clear the kernel's watermark: the file's peak is the highest of every reading. */
-  private filePeak(resultPeak: number | null): number | null {
+  private filePeak(peakBytes: number | null): number | null {
     const highest = this.tracker?.highest ?? null
-    if (highest === null) return resultPeak
-    return resultPeak === null ? highest : Math.max(highest, resultPeak)
+    if (highest === null) return peakBytes
+    return peakBytes === null ? highest : Math.max(highest, peakBytes)
   }
 }
