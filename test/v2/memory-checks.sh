@@ -7,6 +7,10 @@
 # with test/v2/memory-checks.sh staged into /project), or alone:
 #   run-v2-checks.sh --node --include STAGE:/project --test-script test/v2/memory-checks.sh
 # The host-OOM checks fill the VM's RAM on purpose: run them in a VM of their own or last.
+# pivot_root(2) is refused on the initramfs root: re-run under a moved bind of it, as in-vm.sh does.
+if [ -z "$TESTCELL_V2_REROOTED" ]; then
+  exec unshare -m sh -c 'mkdir -p /mnt/reroot && mount --rbind / /mnt/reroot && cd /mnt/reroot && mount --move . / && exec chroot . env TESTCELL_V2_REROOTED=1 /bin/sh "$0"' "$0"
+fi
 NODE=$(command -v node || echo /usr/bin/node)
 CORE=/project/packages/core/dist
 CG=${V2_CGROOT:-/sys/fs/cgroup}
@@ -106,6 +110,23 @@ echo "$out" | grep -q "^host-oom | oom=0 .*the machine ran out of memory.*no mem
 out=$(verdict host-bigbudget 64G)
 echo "$out" | grep -q "^host-oom | oom=0 .*the machine ran out of memory.*budget 64 GiB" \
   && check v2_verdict_host_oom_above_budget ok "$out" || check v2_verdict_host_oom_above_budget no "$out"
+
+# --- the same through the product: a container without a budget fills the VM; the launcher reports
+# memory.events with the exit, the result carries the counters, and the verdict is the machine's.
+if [ -x /project/native/build/testcell-launcher ]; then
+  $NODE /project/packages/core/bin/testcell.js run --result-json /tmp/hostoom.json -- /bin/sh -c "echo 1000 > /proc/self/oom_score_adj; exec $NODE -e '$LEAK'" > /dev/null 2> /tmp/hostoom.err
+  rc=$?
+  out=$($NODE -e "
+    import('$CORE/index.js').then(({ classifyEnd, describeVerdict, factsFromResult }) => {
+      const r = JSON.parse(require('fs').readFileSync('/tmp/hostoom.json', 'utf8'))
+      const v = classifyEnd(factsFromResult(r))
+      console.log(v.kind + ' | oom_kill=' + r.oomKillCount + ' oom=' + r.limitOomCount + ' signal=' + r.signal + ' | ' + describeVerdict(v))
+    })" 2>&1)
+  echo "$out" | grep -q "^host-oom | oom_kill=[1-9][0-9]* oom=0 signal=SIGKILL | killed: the machine ran out of memory" && [ $rc = 137 ] && ! grep -q 'memory limit' /tmp/hostoom.err \
+    && check v2_host_oom_through_testcell_run ok "rc=$rc $out" || check v2_host_oom_through_testcell_run no "rc=$rc $out $(cat /tmp/hostoom.err)"
+else
+  echo "INFO no launcher staged at /project/native/build: testcell run host-OOM check not run"
+fi
 
 left=$(ls -d $CG/testcell-* 2>/dev/null)
 [ -z "$left" ] && check v2_memory_checks_left_nothing ok "" || check v2_memory_checks_left_nothing no "$left"
