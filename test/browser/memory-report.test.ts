@@ -109,8 +109,11 @@ describe('the HTML memory report in headless Chromium', () => {
     expect(charts.filter((c) => c.trend !== null).map((c) => c.file)).toEqual(['tests/leaks.test.ts', 'tests/parses-fixtures.test.ts', 'tests/port-a.test.ts'])
   })
 
-  it('screenshots to a PNG (TESTCELL_REPORT_SCREENSHOT=path keeps it, for the README)', async () => {
-    const png = await page.screenshot()
+  it('screenshots to a PNG (TESTCELL_REPORT_SCREENSHOT=path keeps it, of TESTCELL_REPORT_FILE if set: the README’s is the demo’s)', async () => {
+    const other = process.env.TESTCELL_REPORT_FILE
+    const shown = other ? await browser.open(resolve(other)) : page
+    expect(await shown.evaluate('document.body.dataset.rendered')).toBe('true')
+    const png = await shown.screenshot()
     expect(png.subarray(1, 4).toString()).toBe('PNG')
     expect(png.length).toBeGreaterThan(20_000)
     const keep = process.env.TESTCELL_REPORT_SCREENSHOT

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { appendHistory, DEFAULT_HISTORY_PATH, formatAmount, formatLimit, type HistoryEntry, newRunId, readHistory } from '@testcell/core'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { historyEntries } from './memory/history-entries.js'
@@ -39,7 +39,11 @@ export class MemoryReporter implements Reporter {
     const history = this.writeHistory(vitest, testModules)
     if (this.options.report && !vitest.config.shard) {
       const path = resolve(vitest.config.root, this.options.report)
-      const model = buildReportModel(rows, { warnAt: warnAt ?? null, history, title: `Container memory: ${vitest.config.name || vitest.config.root}` })
+      const model = buildReportModel(rows, {
+        warnAt: warnAt ?? null,
+        history,
+        title: `Container memory: ${vitest.config.name || basename(vitest.config.root)}`,
+      })
       writeReport(path, model)
       vitest.logger.log(` Memory report: ${path}\n`)
     }
