@@ -76,6 +76,7 @@ export class DeferredContainerWorker implements PoolWorker {
   private containerWorker(options: FileOptions): ContainerPoolWorker {
     const { project } = this.pool
     const { vitest, config } = project
+    let launched: Container | null = null
     const watch = new FileMemoryWatch({
       limitBytes: memoryLimitOf(options),
       options: memoryOptions(options),
@@ -87,6 +88,7 @@ export class DeferredContainerWorker implements PoolWorker {
       compat,
       launch: async () => {
         const container = await this.launch(options)
+        launched = container
         watch.attach(container)
         container.process.stderr?.on('data', (chunk: Buffer) => watch.stderrChunk(chunk))
         container.result.then(
@@ -96,7 +98,12 @@ export class DeferredContainerWorker implements PoolWorker {
         return container
       },
       takeSideMessage: (message, files) => {
-        if (isMemorySignal(message)) return watch.signal(message)
+        if (isMemorySignal(message)) {
+          watch.signal(message)
+          // The test waits for this: its window is open (a dying container's channel may be closed by now).
+          if (message.__testcell__ === 'test' && message.event === 'start') launched?.process.send({ __testcell__: 'ack' }, () => {})
+          return
+        }
         takeSnapshotRequest(message, {
           testFiles: files,
           snapshotPath: (file) => vitest.snapshot.resolvePath(file, { config: project.serializedConfig }),
