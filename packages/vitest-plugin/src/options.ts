@@ -36,7 +36,20 @@ export interface ContainerPluginOptions extends MemoryReportOptions {
 
 export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm' | keyof MemoryReportOptions>
 
-const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'image', 'seccomp', 'onUnsupported', 'reporter', 'prewarm', ...MEMORY_REPORT_KEYS] as const
+const KEYS = [
+  'memory',
+  'pidsLimit',
+  'network',
+  'hostname',
+  'volumes',
+  'env',
+  'image',
+  'seccomp',
+  'onUnsupported',
+  'reporter',
+  'prewarm',
+  ...MEMORY_REPORT_KEYS,
+] as const
 
 /**
  * Validates options without touching the host, so a config still loads where containers cannot run. Volume
