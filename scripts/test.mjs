@@ -189,6 +189,9 @@ step('images-rootless', () => rootlessVitest('images', 'images-rootless', [['-r'
   debian: IMAGE_PACKAGES,
 })
 
+// The HTML memory report rendered in headless Chromium, driven over the DevTools protocol on a pipe.
+step('browser', () => vitest('browser'), { debian: ['chromium'] })
+
 step('e2e', () => vitest('e2e'), { root: 'the fixtures set memory limits, which need root unless a cgroup v2 subtree is delegated', debian: CROSS })
 
 // testcell run with a memory cap, doctor and the seccomp tests on Debian's arm64 kernel under qemu-system-aarch64.

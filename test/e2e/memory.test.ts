@@ -18,9 +18,14 @@ describe.each(VERSIONS)('Vitest %s: memory verdicts', (version) => {
     expect(run.status('tests/fine.test.ts')).toBe('passed')
     // The verdict reaches Vitest's own error channel, once per file, naming the file.
     expect(run.output).toMatch(/killed: memory limit 96 MiB exceeded \(peak \d+\.\d MiB\) while running tests\/leak\.test\.ts/)
-    expect(run.output).toMatch(/killed: memory limit 96 MiB exceeded \(peak \d+\.\d MiB\) while running tests\/midway\.test\.ts/)
-    expect(run.output).toMatch(/killed by signal SIGKILL while running tests\/sigkill\.test\.ts/)
-    expect(run.output).not.toMatch(/memory limit .* while running tests\/sigkill/)
+    // ... and the test that was running.
+    expect(run.output).toMatch(
+      /killed: memory limit 96 MiB exceeded \(peak \d+\.\d MiB\) while running tests\/midway\.test\.ts > a file killed by its budget halfway through > leaks until its budget stops it/,
+    )
+    expect(run.output).toMatch(
+      /killed by signal SIGKILL, not by a memory limit \(the kernel counted no OOM kill\) while running tests\/sigkill\.test\.ts > is killed by something else than its budget/,
+    )
+    expect(run.output).not.toMatch(/memory limit \d+ MiB exceeded.* while running tests\/sigkill/)
     for (const file of KILLED) expect(run.output.match(new RegExp(`while running ${file.replace('.', '\\.')}`, 'g')), run.output).toHaveLength(1)
     expect(run.output).not.toMatch(/Failed Tests|Failed Suites/)
     expect(run.output).toMatch(/Errors +3 errors/)
@@ -31,10 +36,14 @@ describe.each(VERSIONS)('Vitest %s: memory verdicts', (version) => {
     // The summary counts what ran; the tests that never ran are only in the total, as for a crashed fork worker.
     expect(run.output).toMatch(/Tests +21 passed \(31\)/)
     expect(run.output).toMatch(version === 'v4' ? /Test Files +3 failed \| 1 passed \(4\)/ : /Test Files +1 passed \(4\)/)
-    // The memory table says which containers were killed.
-    expect(run.output).toMatch(/tests\/leak\.test\.ts +9\d\.\d MiB +96 MiB +1\d\d% +killed by its memory limit/)
-    expect(run.output).toMatch(/tests\/sigkill\.test\.ts +\d+\.\d MiB +256 MiB +\d+% +killed by SIGKILL/)
-    expect(run.output).toMatch(/tests\/fine\.test\.ts +\d+\.\d MiB +256 MiB +\d+%\n/)
+    // The memory table says which containers were killed, and names each file's heaviest test.
+    expect(run.output).toMatch(
+      /tests\/leak\.test\.ts +9\d\.\d MiB +96 MiB +1\d\d% +killed by its memory limit +leaks until its budget stops it \(9\d\.\d MiB\)/,
+    )
+    expect(run.output).toMatch(
+      /tests\/sigkill\.test\.ts +\d+\.\d MiB +256 MiB +\d+% +killed by SIGKILL +is killed by something else than its budget \(\d+\.\d MiB\)/,
+    )
+    expect(run.output).toMatch(/tests\/fine\.test\.ts +\d+\.\d MiB +256 MiB +\d+% +stays well within its budget \(\d+\.\d MiB\)\n/)
   })
 
   it('the verbose reporter lists the tests that passed before the kill and shows the verdict once', async () => {

@@ -1,4 +1,15 @@
+export {
+  appendHistory,
+  DEFAULT_HISTORY_PATH,
+  entryKey,
+  type HistoryEntry,
+  newRunId,
+  type RunOutcome,
+  readHistory,
+} from './budgets/history.js'
 export { collectGarbage } from './cgroup/gc.js'
+export type { PeakMode, PeakTracker } from './cgroup/peak.js'
+export type { MemorySampler, MemorySamples, SamplerOptions } from './cgroup/sampler.js'
 export type { CgroupLimits, CgroupUsage, MemoryStat } from './cgroup/types.js'
 export { Container } from './container/container.js'
 export {
@@ -36,3 +47,7 @@ export {
 } from './options/container-options.js'
 export { formatAmount, formatLimit, parseSize } from './options/size.js'
 export { parseVolume, toVolume, type Volume } from './options/volume.js'
+export { classifyEnd, type EndFacts, isCrash, type Verdict } from './verdict/classify.js'
+export { describeVerdict, type EndPlace } from './verdict/describe.js'
+export { type ExtraFacts, factsFromResult } from './verdict/facts.js'
+export { type HeapLimit, heapLimitFromFlags, isHeapOutOfMemory, reportedHeapLimit } from './verdict/heap.js'

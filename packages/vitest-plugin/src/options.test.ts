@@ -12,6 +12,9 @@ describe('validateOptions', () => {
       env: { A: '1' },
       onUnsupported: 'warn',
       reporter: false,
+      warnAt: 0.9,
+      report: 'memory-report.html',
+      history: false,
     }
     expect(validateOptions(options, 'config')).toEqual(options)
   })
@@ -29,6 +32,8 @@ describe('validateOptions', () => {
     [{ volumes: '/a:/b' }, /invalid volumes in src: "\/a:\/b"; expected an array/],
     [{ onUnsupported: 'ignore' }, /invalid onUnsupported in src: "ignore"; expected one of "error", "warn"/],
     [{ memroy: '1G' }, /invalid memroy in src: "1G"; expected one of the options memory, pidsLimit/],
+    [{ warnAt: 90 }, /invalid warnAt in src: 90; expected a share of the budget above 0 and at most 1, such as 0\.9/],
+    [{ report: true }, /invalid report in src: true; expected a file path relative to the project root, or false/],
     [[], /invalid options in src/],
   ])('rejects %j naming where, what and the expected form', (options, message) => {
     expect(() => validateOptions(options, 'src')).toThrow(message)
@@ -37,7 +42,7 @@ describe('validateOptions', () => {
 
 describe('fileOptions', () => {
   it('merges plugin defaults, config environmentOptions and the docblock key by key', () => {
-    const merged = fileOptions({ memory: '256MiB', network: 'none', reporter: false }, { pidsLimit: 10 }, { memory: '64MiB' })
+    const merged = fileOptions({ memory: '256MiB', network: 'none', reporter: false, warnAt: 0.9, history: false }, { pidsLimit: 10 }, { memory: '64MiB' })
     expect(merged).toEqual({ memory: '64MiB', network: 'none', pidsLimit: 10 })
   })
 

@@ -1,10 +1,11 @@
 import { checkHostname, checkMemory, checkNetwork, checkPidsLimit, checkSeccomp, IMAGE_FORMS, type NetworkMode, OptionError, toVolume } from '@testcell/core'
+import { checkMemoryReportOptions, MEMORY_REPORT_KEYS, type MemoryReportOptions } from './memory/options.js'
 
 /** A bind mount: `SRC:DST[:ro|rw]`, or an object (for paths that contain `:`). SRC is relative to the project root. */
 export type VolumeOption = string | { source: string; target: string; readonly?: boolean }
 
 /** Options of `container()` (defaults for every container file) and of `@vitest-environment-options`. */
-export interface ContainerPluginOptions {
+export interface ContainerPluginOptions extends MemoryReportOptions {
   /** Memory budget per test file, swap counted: `256MiB`, `1.5G`, bytes. The kernel kills a file past it. */
   memory?: string | number
   /** Maximum number of processes and threads per file. */
@@ -33,9 +34,22 @@ export interface ContainerPluginOptions {
   prewarm?: boolean
 }
 
-export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm'>
+export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm' | keyof MemoryReportOptions>
 
-const KEYS = ['memory', 'pidsLimit', 'network', 'hostname', 'volumes', 'env', 'image', 'seccomp', 'onUnsupported', 'reporter', 'prewarm'] as const
+const KEYS = [
+  'memory',
+  'pidsLimit',
+  'network',
+  'hostname',
+  'volumes',
+  'env',
+  'image',
+  'seccomp',
+  'onUnsupported',
+  'reporter',
+  'prewarm',
+  ...MEMORY_REPORT_KEYS,
+] as const
 
 /**
  * Validates options without touching the host, so a config still loads where containers cannot run. Volume
@@ -76,12 +90,13 @@ export function validateOptions(options: unknown, source: string): ContainerPlug
   if (o.seccomp !== undefined) wrap(() => checkSeccomp(o.seccomp))
   if (o.reporter !== undefined && typeof o.reporter !== 'boolean') throw new OptionError('reporter', o.reporter, 'true or false', { source })
   if (o.prewarm !== undefined && typeof o.prewarm !== 'boolean') throw new OptionError('prewarm', o.prewarm, 'true or false', { source })
+  checkMemoryReportOptions(o, source)
   return o as ContainerPluginOptions
 }
 
 /** Plugin defaults, then `environmentOptions.container` of the config, then the file's docblock, key by key. */
 export function fileOptions(defaults: ContainerPluginOptions, configOptions: unknown, docblockOptions: unknown): FileOptions {
-  const { reporter: _reporter, prewarm: _prewarm, ...base } = defaults
+  const { reporter: _reporter, prewarm: _prewarm, warnAt: _warnAt, report: _report, history: _history, ...base } = defaults
   return {
     ...base,
     ...validateOptions(configOptions, 'environmentOptions.container'),

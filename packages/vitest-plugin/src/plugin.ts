@@ -13,6 +13,7 @@ export type { ContainerPluginOptions, VolumeOption } from './options.js'
 export { type ContainerPoolOptions, containerPool } from './pool/container-pool.js'
 
 const SNAPSHOT_ENVIRONMENT = fileURLToPath(new URL('./snapshot.js', import.meta.url))
+const MEMORY_SIGNALS = fileURLToPath(new URL('./memory/worker-signals.js', import.meta.url))
 const reporterAdded = new WeakSet<Vitest>()
 const lifecycleAdded = new WeakSet<Vitest>()
 
@@ -35,6 +36,8 @@ export function container(options: ContainerPluginOptions = {}): Plugin {
       }
       keepFilesApart(project, vitest)
       config.snapshotEnvironment ??= SNAPSHOT_ENVIRONMENT
+      // First, so each test's window also covers the project's own beforeEach and afterEach hooks.
+      if (!config.setupFiles.includes(MEMORY_SIGNALS)) config.setupFiles.unshift(MEMORY_SIGNALS)
       if (!lifecycleAdded.has(vitest)) {
         lifecycleAdded.add(vitest)
         // Warm containers that no file took are ended with the run; none outlives Vitest.
@@ -43,7 +46,7 @@ export function container(options: ContainerPluginOptions = {}): Plugin {
       }
       if (defaults.reporter !== false && !reporterAdded.has(vitest)) {
         reporterAdded.add(vitest)
-        vitest.config.reporters.push(new MemoryReporter() as never)
+        vitest.config.reporters.push(new MemoryReporter({ warnAt: defaults.warnAt, report: defaults.report, history: defaults.history }) as never)
       }
     },
   } as Plugin

@@ -1,60 +1,108 @@
-import { relative } from 'node:path'
-import { formatAmount, formatLimit } from '@testcell/core'
+import { basename, resolve } from 'node:path'
+import { appendHistory, DEFAULT_HISTORY_PATH, formatAmount, formatLimit, type HistoryEntry, newRunId, readHistory } from '@testcell/core'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import { type ContainerMemoryMeta, MEMORY_META_KEY } from './pool/memory-meta.js'
+import { historyEntries } from './memory/history-entries.js'
+import type { MemoryReportOptions } from './memory/options.js'
+import { type FileRow, fileRows } from './memory/rows.js'
+import { nearBudget, nearBudgetSummary } from './memory/warn.js'
+import { buildReportModel } from './report/model.js'
+import { writeReport } from './report/write.js'
 
-interface Row {
-  file: string
-  peak: number | null
-  limit: number | null
-  /** What ended the container early, if anything. */
-  endedEarly?: string | undefined
-}
+/** A table row: the file's peak against its budget, how its container ended early (if it did), its heaviest test. */
+export type Row = Pick<FileRow, 'file' | 'peakBytes' | 'limitBytes' | 'heaviest'> & Partial<Pick<FileRow, 'endedEarly'>>
 
 /**
- * Prints, at the end of a run, each container file's peak memory against its budget, worst first, and
- * which containers were killed. It reads the files' meta, so a `--merge-reports` run prints it too.
+ * At the end of a run: prints each container file's peak against its budget (worst first, with its heaviest
+ * test, files above `warnAt` marked and listed), appends the run to the memory history, and writes the HTML
+ * report. All of it comes from the files' and tests' meta, so a --merge-reports run does the same for the
+ * merged shards; a --shard run leaves the history and the report to the merge, and watch mode writes no history.
  */
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
+
+  constructor(private readonly options: MemoryReportOptions = {}) {}
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
   }
 
   onTestRunEnd(testModules: readonly TestModule[]): void {
-    const rows = memoryRows(testModules, this.vitest?.config.root ?? process.cwd())
-    if (rows.length === 0 || !this.vitest) return
-    this.vitest.logger.log(formatMemoryTable(rows))
+    const vitest = this.vitest
+    if (!vitest) return
+    const rows = fileRows(testModules)
+    if (rows.length === 0) return
+    const { warnAt } = this.options
+    vitest.logger.log(formatMemoryTable(rows, warnAt))
+    const near = rows.filter((r) => nearBudget(r.peakBytes, r.limitBytes, warnAt))
+    const summary = warnAt === undefined ? null : nearBudgetSummary(near as { file: string; peakBytes: number; limitBytes: number }[], warnAt)
+    if (summary) vitest.logger.log(`${summary}\n`)
+    const history = this.writeHistory(vitest, testModules)
+    if (this.options.report && !vitest.config.shard) {
+      const path = resolve(vitest.config.root, this.options.report)
+      const model = buildReportModel(rows, {
+        warnAt: warnAt ?? null,
+        history,
+        title: `Container memory: ${vitest.config.name || basename(vitest.config.root)}`,
+      })
+      writeReport(path, model)
+      vitest.logger.log(` Memory report: ${path}\n`)
+    }
+  }
+
+  /** Appends this run to each project's history; returns every project's history (for the report's trends). */
+  private writeHistory(vitest: Vitest, testModules: readonly TestModule[]): HistoryEntry[] {
+    if (this.options.history === false) return []
+    const relative = this.options.history ?? DEFAULT_HISTORY_PATH
+    const writes = !vitest.config.watch && !vitest.config.shard
+    const entries = historyEntries(testModules, newRunId(), new Date().toISOString())
+    const byPath = new Map<string, HistoryEntry[]>()
+    for (const module of testModules) {
+      const path = resolve(module.project.config.root, relative)
+      if (!byPath.has(path)) byPath.set(path, [])
+    }
+    for (const entry of entries) {
+      const project = testModules.find((m) => m.project.name === entry.project)?.project
+      byPath.get(resolve(project?.config.root ?? vitest.config.root, relative))?.push(entry)
+    }
+    const all: HistoryEntry[] = []
+    for (const [path, list] of byPath) {
+      try {
+        if (writes) appendHistory(path, list)
+        all.push(...readHistory(path).entries)
+        if (!writes) all.push(...list)
+      } catch (error) {
+        vitest.logger.warn(`[vitest-environment-container] could not write the memory history ${path}: ${(error as Error).message}`)
+      }
+    }
+    return all
   }
 }
 
-export function memoryRows(testModules: readonly TestModule[], root: string): Row[] {
-  const rows: Row[] = []
-  for (const module of testModules) {
-    const memory = (module.meta() as Record<string, unknown>)[MEMORY_META_KEY] as ContainerMemoryMeta | undefined
-    if (!memory) continue
-    rows.push({ file: relative(root, module.moduleId), peak: memory.peakBytes, limit: memory.limitBytes, endedEarly: memory.endedEarly })
-  }
-  return rows.sort((a, b) => share(b) - share(a) || (b.peak ?? 0) - (a.peak ?? 0))
-}
-
-function share(row: Row): number {
-  return row.peak !== null && row.limit ? row.peak / row.limit : -1
-}
-
-export function formatMemoryTable(rows: readonly Row[]): string {
-  const killed = rows.some((r) => r.endedEarly)
+export function formatMemoryTable(rows: readonly Row[], warnAt?: number): string {
+  const ended = rows.some((r) => r.endedEarly)
+  const marked = rows.some((r) => nearBudget(r.peakBytes, r.limitBytes, warnAt))
   const cells = rows.map((r) => [
+    nearBudget(r.peakBytes, r.limitBytes, warnAt) ? '!' : '',
     r.file,
-    r.peak === null ? '?' : formatAmount(r.peak),
-    r.limit === null ? '-' : formatLimit(r.limit),
-    r.peak !== null && r.limit ? `${Math.round((r.peak / r.limit) * 100)}%` : '-',
-    ...(killed ? [r.endedEarly ?? ''] : []),
+    r.peakBytes === null ? '?' : formatAmount(r.peakBytes),
+    r.limitBytes === null ? '-' : formatLimit(r.limitBytes),
+    r.peakBytes !== null && r.limitBytes ? `${Math.round((r.peakBytes / r.limitBytes) * 100)}%` : '-',
+    r.endedEarly ?? '',
+    r.heaviest ? `${shorten(r.heaviest.name, 48)} (${formatAmount(r.heaviest.peakBytes)})` : '',
   ])
-  const header = ['file', 'peak', 'budget', 'share', ...(killed ? ['ended'] : [])]
+  const header = ['', 'file', 'peak', 'budget', 'share', 'ended', 'heaviest test']
+  const shown = header.map((_, i) => (i === 0 ? marked : i === 5 ? ended : i === 6 ? rows.some((r) => r.heaviest) : true))
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
-  const align = (v: string, i: number) => (i === 0 || i === 4 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))
-  const line = (c: string[]) => c.map(align).join('  ').trimEnd()
-  return ['', ' Container memory (peak per test file, worst first)', ` ${line(header)}`, ...cells.map((c) => ` ${line(c)}`), ''].join('\n')
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i <= 1 || i >= 5 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .filter((_, i) => shown[i])
+      .join('  ')
+      .trimEnd()
+  const legend = warnAt !== undefined ? `; ! = above ${Math.round(warnAt * 100)}% of its budget` : ''
+  return ['', ` Container memory (peak per test file, worst first${legend})`, ` ${line(header)}`, ...cells.map((c) => ` ${line(c)}`), ''].join('\n')
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }

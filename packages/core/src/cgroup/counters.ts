@@ -36,8 +36,10 @@ export class CgroupCounters {
     const stat = parseKeyed(read('memory.stat') ?? '')
     const peak = read(this.names.peakFile)?.trim()
     const first = (keys: readonly string[]) => keys.map((k) => stat.get(k)).find((v) => v !== undefined) ?? 0
+    const oom = parseKeyed(read(this.names.oomFile) ?? '')
     return {
-      oomKillCount: parseKeyed(read(this.names.oomFile) ?? '').get('oom_kill') ?? 0,
+      oomKillCount: oom.get('oom_kill') ?? 0,
+      limitOomCount: oom.get('oom') ?? null,
       peakMemoryBytes: peak && /^\d+$/.test(peak) ? Number(peak) : null,
       memoryStat: stat.size === 0 ? null : { anon: first(this.names.anon), file: first(this.names.file), shmem: first(this.names.shmem) },
     }

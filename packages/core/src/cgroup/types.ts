@@ -1,4 +1,6 @@
 import type { PlanOp } from '../launcher/plan.js'
+import type { PeakTracker } from './peak.js'
+import type { MemorySampler, SamplerOptions } from './sampler.js'
 
 export interface CgroupLimits {
   memoryBytes: number | null
@@ -12,8 +14,13 @@ export interface MemoryStat {
 }
 
 export interface CgroupUsage {
-  /** How many processes the kernel killed for exceeding the memory limit. */
+  /** How many processes of the cgroup the kernel's OOM killer killed, for any reason (`oom_kill`). */
   oomKillCount: number
+  /**
+   * cgroup v2: how often the cgroup's own limit left an allocation failing (`oom` in memory.events), which a
+   * global or an enclosing cgroup's OOM does not count. Null on v1, which has no such counter.
+   */
+  limitOomCount: number | null
   peakMemoryBytes: number | null
   memoryStat: MemoryStat | null
 }
@@ -36,6 +43,10 @@ export interface ContainerCgroup {
   setLimits(limits: CgroupLimits): void
   /** Removes the cgroup; idempotent, safe after the launcher already removed it. */
   remove(): Promise<void>
+  /** Reads and resets the peak in windows (per test); opens its file lazily, so it may be made before the cgroup. */
+  peakTracker(): PeakTracker
+  /** Samples the current usage over time (not started). */
+  memorySampler(options?: SamplerOptions): MemorySampler
 }
 
 export interface CgroupDriver {

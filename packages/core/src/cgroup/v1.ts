@@ -3,6 +3,8 @@ import { CgroupError } from '../errors.js'
 import type { PlanOp } from '../launcher/plan.js'
 import { CgroupCounters } from './counters.js'
 import { readOptional, removeCgroupDir, writeControl } from './files.js'
+import { memoryFiles, openPeakTracker, type PeakTracker } from './peak.js'
+import { MemorySampler, type SamplerOptions } from './sampler.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v1: one directory in the memory hierarchy and, if mounted, one in the pids hierarchy. */
@@ -86,5 +88,13 @@ class CgroupV1 implements ContainerCgroup {
 
   async remove(): Promise<void> {
     for (const dir of this.dirs) await removeCgroupDir(dir)
+  }
+
+  peakTracker(): PeakTracker {
+    return openPeakTracker(1, this.memory)
+  }
+
+  memorySampler(options?: SamplerOptions): MemorySampler {
+    return new MemorySampler(memoryFiles(1, this.memory).current, options)
   }
 }

@@ -2,6 +2,8 @@ import { join } from 'node:path'
 import type { PlanOp } from '../launcher/plan.js'
 import { CgroupCounters } from './counters.js'
 import { readOptional, removeCgroupDir, writeControl } from './files.js'
+import { memoryFiles, openPeakTracker, type PeakTracker } from './peak.js'
+import { MemorySampler, type SamplerOptions } from './sampler.js'
 import type { CgroupDriver, CgroupLimits, CgroupUsage, ContainerCgroup } from './types.js'
 
 /** cgroup v2: one directory under a parent whose subtree has the memory and pids controllers enabled. */
@@ -62,5 +64,13 @@ class CgroupV2 implements ContainerCgroup {
 
   async remove(): Promise<void> {
     await removeCgroupDir(this.dir)
+  }
+
+  peakTracker(): PeakTracker {
+    return openPeakTracker(2, this.dir)
+  }
+
+  memorySampler(options?: SamplerOptions): MemorySampler {
+    return new MemorySampler(memoryFiles(2, this.dir).current, options)
   }
 }

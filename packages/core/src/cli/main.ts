@@ -7,7 +7,8 @@ const USAGE = `usage: testcell <command>
   run [options] -- COMMAND [ARGS...]   run a command in a throwaway container (testcell run --help)
   doctor                               check what this host supports
   gc                                   remove cgroups left by dead testcell processes
-  images pull|ls|rm|prune              the image layer store (testcell images --help)`
+  images pull|ls|rm|prune              the image layer store (testcell images --help)
+  budgets suggest [--write]            memory budgets per test file from the history (testcell budgets --help)`
 
 /** Exit codes: the payload's for `run`; 2 bad usage; 125 the container could not be set up. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,6 +24,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await gc()
       case 'images':
         return await (await import('./images.js')).images(rest)
+      case 'budgets': {
+        const { budgets, BUDGETS_USAGE } = await import('./budgets.js')
+        return rest[0] === '--help' || rest[1] === '--help' ? help(BUDGETS_USAGE) : await budgets(rest)
+      }
       case undefined:
       case '--help':
       case 'help':

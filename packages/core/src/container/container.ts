@@ -1,6 +1,8 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
+import type { PeakTracker } from '../cgroup/peak.js'
+import type { MemorySampler, SamplerOptions } from '../cgroup/sampler.js'
 import type { CgroupLimits, CgroupUsage, ContainerCgroup } from '../cgroup/types.js'
 import { LauncherError, type LauncherFailure, TestcellError, UnsupportedHostError } from '../errors.js'
 import { launcherFds } from '../launcher/fds.js'
@@ -16,7 +18,7 @@ export interface LaunchInput {
   cgroup: ContainerCgroup | null
 }
 
-const NO_USAGE: CgroupUsage = { oomKillCount: 0, peakMemoryBytes: null, memoryStat: null }
+const NO_USAGE: CgroupUsage = { oomKillCount: 0, limitOomCount: null, peakMemoryBytes: null, memoryStat: null }
 /** How long a launcher that does not act on a SIGKILL request gets before it is killed itself. */
 const LAUNCHER_KILL_GRACE_MS = 2000
 
@@ -91,6 +93,16 @@ export class Container implements AsyncDisposable {
   /** The cgroup's counters now (peak so far, OOM kills); null when this host gives the container no cgroup. */
   memoryUsage(): CgroupUsage | null {
     return this.input.cgroup && !this.settled ? this.readUsage() : null
+  }
+
+  /** The container's peak memory in windows (per test); null when this host gives the container no cgroup. */
+  peakTracker(): PeakTracker | null {
+    return this.input.cgroup?.peakTracker() ?? null
+  }
+
+  /** Samples the container's memory use over time (not started); null without a cgroup. */
+  memorySampler(options?: SamplerOptions): MemorySampler | null {
+    return this.input.cgroup?.memorySampler(options) ?? null
   }
 
   /**
@@ -211,6 +223,8 @@ export class Container implements AsyncDisposable {
       exitCode: exit ? (exit.code ?? null) : code,
       signal: exit ? (exit.signal === undefined ? null : signalName(exit.signal)) : signal,
       oomKilled: this.limits.memoryBytes !== null && usage.oomKillCount > 0,
+      oomKillCount: usage.oomKillCount,
+      limitOomCount: usage.limitOomCount,
       peakMemoryBytes: usage.peakMemoryBytes,
       memoryStat: usage.memoryStat,
       memoryLimitBytes: this.limits.memoryBytes,

@@ -9,6 +9,10 @@ export interface ContainerResult {
   signal: NodeJS.Signals | null
   /** The kernel killed a process of this container for exceeding its memory limit. */
   oomKilled: boolean
+  /** Processes of the container the kernel's OOM killer killed, for any reason (its budget or the machine's). */
+  oomKillCount?: number
+  /** cgroup v2: how often the container's own limit ran out (`oom` in memory.events); null on v1. */
+  limitOomCount?: number | null
   /** Highest memory use of the container's cgroup (anon, page cache, tmpfs, children), if measured. */
   peakMemoryBytes: number | null
   memoryStat: MemoryStat | null

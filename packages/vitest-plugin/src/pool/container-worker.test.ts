@@ -6,7 +6,9 @@ import { type Container, startContainer } from '@testcell/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkerRequest } from 'vitest/node'
 import { FAKE_LAUNCHER, fakeLauncherEnv } from '../../../../test/fake-launcher/fake-launcher.js'
+import { FileMemoryWatch } from '../memory/watch.js'
 import { ContainerPoolWorker, type ContainerWorkerContext } from './container-worker.js'
+import { describeEnd } from './verdict.js'
 import { compatFor } from './vitest-compat.js'
 
 // The pool worker's state machine, without root: real Containers started by the fake launcher (it speaks the
@@ -74,6 +76,7 @@ function setup(scenario: string, vitestVersion = '5.1.1', launch = () => launchS
   const memory: unknown[] = []
   const side: unknown[] = []
   const deaths: string[] = []
+  const watch = new FileMemoryWatch({ limitBytes: null, options: {}, heapLimit: null })
   const context: ContainerWorkerContext = {
     root: '/project',
     logger,
@@ -81,6 +84,7 @@ function setup(scenario: string, vitestVersion = '5.1.1', launch = () => launchS
     launch,
     takeSideMessage: (message, files) => side.push([message, files]),
     recordMemory: (file, m) => memory.push([file, m]),
+    describeEnd: (result, file, cause) => describeEnd(watch, result, file, '/project', cause),
     onDeath: (file) => deaths.push(file),
   }
   const worker = new ContainerPoolWorker(context)
@@ -139,7 +143,7 @@ describe('ContainerPoolWorker', () => {
     await worker.stop()
     expect(seen).toEqual([
       ['message', 'started'],
-      ['error', 'the container was killed by signal SIGKILL while running tests/a.test.ts', true],
+      ['error', 'killed by signal SIGKILL, not by a memory limit (the kernel counted no OOM kill) while running tests/a.test.ts', true],
     ])
     expect(memory.at(-1)).toEqual([FILE, { peakBytes: null, endedEarly: 'killed by SIGKILL' }])
     expect(deaths).toEqual([FILE])
@@ -151,7 +155,13 @@ describe('ContainerPoolWorker', () => {
     listen()
     worker.send(request('start'))
     await next(1)
-    expect(seen).toEqual([['message', 'started', 'the container was killed by signal SIGKILL while its worker was starting, before its test file ran']])
+    expect(seen).toEqual([
+      [
+        'message',
+        'started',
+        'killed by signal SIGKILL, not by a memory limit (the kernel counted no OOM kill) while its worker was starting, before its test file ran',
+      ],
+    ])
   })
 
   it('Vitest 5: a death while starting is an error event (Vitest rejects the start itself)', async () => {
@@ -160,7 +170,7 @@ describe('ContainerPoolWorker', () => {
     listen()
     worker.send(request('start'))
     await next(1)
-    expect(seen).toEqual([['error', expect.stringMatching(/killed by signal SIGKILL while its worker was starting/), false]])
+    expect(seen).toEqual([['error', expect.stringMatching(/killed by signal SIGKILL, not by a memory limit .* while its worker was starting/), false]])
   })
 
   it.each(['4.1.12', '5.1.1'])('Vitest %s: a death while stopping is answered with a failed stop, never an error event', async (version) => {
@@ -173,7 +183,11 @@ describe('ContainerPoolWorker', () => {
     await next(2)
     worker.send(request('stop'))
     await next(3)
-    expect(seen[2]).toEqual(['message', 'stopped', 'the container was killed by signal SIGKILL while running tests/a.test.ts'])
+    expect(seen[2]).toEqual([
+      'message',
+      'stopped',
+      'killed by signal SIGKILL, not by a memory limit (the kernel counted no OOM kill) while running tests/a.test.ts',
+    ])
     await worker.stop()
     expect(seen).toHaveLength(3)
   })
@@ -190,7 +204,11 @@ describe('ContainerPoolWorker', () => {
     expect(seen).toHaveLength(2)
     worker.send(request('stop'))
     await next(3)
-    expect(seen[2]).toEqual(['message', 'stopped', expect.stringMatching(/killed by signal SIGKILL while running tests\/a\.test\.ts/)])
+    expect(seen[2]).toEqual([
+      'message',
+      'stopped',
+      expect.stringMatching(/killed by signal SIGKILL, not by a memory limit .* while running tests\/a\.test\.ts/),
+    ])
   })
 
   it('hands side-channel messages to the context with the running files, never to Vitest', async () => {

@@ -4,7 +4,7 @@ import type { PoolWorker, WorkerRequest } from 'vitest/node'
 import { isSideMessage } from '../side-channel.js'
 import { OutputPipe, type OutputStreams } from './output.js'
 import { RequestLedger } from './requests.js'
-import { ContainerKilledError, ContainerStartError, describeDeath, endedEarly } from './verdict.js'
+import { ContainerKilledError, ContainerStartError, type EndDescription } from './verdict.js'
 import type { VitestCompat } from './vitest-compat.js'
 
 /** How long a worker may take to exit by itself after Vitest stopped it, or after its channel closed. */
@@ -22,6 +22,8 @@ export interface ContainerWorkerContext {
   takeSideMessage(message: { __testcell__: unknown }, files: readonly string[]): void
   /** The container's peak memory so far (or at its end) while running `file`, and what killed it. */
   recordMemory(file: string, memory: { peakBytes: number | null; endedEarly?: string }): void
+  /** Why the container ended before its work was done (`file`: the test file it was running, if any). */
+  describeEnd(result: ContainerResult, file: string | undefined, cause: Error | undefined): EndDescription
   /** The container died while running `file`, for the Vitest-version shims that need to know. */
   onDeath?(file: string): void
   compat: VitestCompat
@@ -142,11 +144,12 @@ export class ContainerPoolWorker implements PoolWorker {
       this.events.emit('exit', result.exitCode, result.signal)
       return
     }
-    if (result) this.recordMemory({ peakBytes: result.peakMemoryBytes, endedEarly: endedEarly(result) })
     const file = this.ledger.files[0]
+    const end = result ? this.context.describeEnd(result, file, this.failure ?? undefined) : null
+    if (result) this.recordMemory({ peakBytes: result.peakMemoryBytes, endedEarly: end!.short })
     if (file) this.context.onDeath?.(file)
-    this.death = result
-      ? new ContainerKilledError(describeDeath(result, file, this.context.root, this.failure ?? undefined), { cause: this.failure ?? undefined })
+    this.death = end
+      ? new ContainerKilledError(end.message, { cause: this.failure ?? undefined })
       : (setupError ?? new Error('the container ended without a result'))
     this.reportDeath()
   }

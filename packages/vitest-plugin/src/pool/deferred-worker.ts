@@ -1,14 +1,18 @@
-import { type Container, type ContainerOptions, createContainer } from '@testcell/core'
+import { type Container, type ContainerOptions, createContainer, heapLimitFromFlags } from '@testcell/core'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { fileContainerOptions, memoryLimitOf } from '../launch/file-container.js'
+import { applyMemoryMeta } from '../memory/apply-meta.js'
+import type { MemoryOptions } from '../memory/meta.js'
+import { isMemorySignal } from '../memory/signals.js'
+import { FileMemoryWatch } from '../memory/watch.js'
 import { type ContainerPluginOptions, type FileOptions, fileOptions } from '../options.js'
 import { WORKER_MARK } from '../side-channel.js'
 import { takeSnapshotRequest } from '../snapshot-writes/host-writes.js'
 import { warmContainersOf } from '../warm/registry.js'
 import { ContainerPoolWorker } from './container-worker.js'
 import { hostSupport } from './host-support.js'
-import { recordMemory } from './memory-meta.js'
 import { markUnfinishedFileFailed } from './unfinished-file.js'
+import { describeEnd } from './verdict.js'
 import { compat } from './vitest-compat.js'
 import { type ProjectPool, vitestWorker } from './vitest-workers.js'
 
@@ -72,20 +76,46 @@ export class DeferredContainerWorker implements PoolWorker {
   private containerWorker(options: FileOptions): ContainerPoolWorker {
     const { project } = this.pool
     const { vitest, config } = project
-    const limitBytes = memoryLimitOf(options)
+    let launched: Container | null = null
+    const watch = new FileMemoryWatch({
+      limitBytes: memoryLimitOf(options),
+      options: memoryOptions(options),
+      heapLimit: heapLimitFromFlags(this.pool.execArgv, this.pool.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS),
+    })
     return new ContainerPoolWorker({
       root: config.root,
       logger: vitest.logger,
       compat,
-      launch: () => this.launch(options),
-      takeSideMessage: (message, files) =>
+      launch: async () => {
+        const container = await this.launch(options)
+        launched = container
+        watch.attach(container)
+        container.process.stderr?.on('data', (chunk: Buffer) => watch.stderrChunk(chunk))
+        container.result.then(
+          () => watch.detach(),
+          () => watch.detach(),
+        )
+        return container
+      },
+      takeSideMessage: (message, files) => {
+        if (isMemorySignal(message)) {
+          watch.signal(message)
+          // The test waits for this: its window is open (a dying container's channel may be closed by now).
+          if (message.__testcell__ === 'test' && message.event === 'start') launched?.process.send({ __testcell__: 'ack' }, () => {})
+          return
+        }
         takeSnapshotRequest(message, {
           testFiles: files,
           snapshotPath: (file) => vitest.snapshot.resolvePath(file, { config: project.serializedConfig }),
           root: config.root,
           report: (error) => vitest.state.catchError(error, 'Snapshot Write Refused'),
-        }),
-      recordMemory: (file, memory) => recordMemory(vitest, file, { ...memory, limitBytes }),
+        })
+      },
+      recordMemory: (file, memory) => {
+        const { file: meta, tests } = watch.meta(memory.peakBytes)
+        applyMemoryMeta(vitest, file, meta, tests)
+      },
+      describeEnd: (result, file, cause) => describeEnd(watch, result, file, config.root, cause),
       ...(compat.failUnfinishedFile ? { onDeath: (file: string) => markUnfinishedFileFailed(vitest, file) } : {}),
     })
   }
@@ -126,4 +156,13 @@ export class DeferredContainerWorker implements PoolWorker {
     const env = { ...this.pool.env, [WORKER_MARK]: 'fallback', ...options.env }
     return vitestWorker(this.projectPool === 'threads' ? 'threads' : 'forks', { ...this.pool, env })
   }
+}
+
+/** The options of a file that bear on its memory, for the history (not `env` or `volumes`: they may hold secrets). */
+function memoryOptions(options: FileOptions): MemoryOptions {
+  const picked: MemoryOptions = {}
+  if (options.memory !== undefined) picked.memory = options.memory
+  if (options.pidsLimit !== undefined) picked.pidsLimit = options.pidsLimit
+  if (options.network !== undefined) picked.network = options.network
+  return picked
 }

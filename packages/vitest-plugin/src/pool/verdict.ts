@@ -1,19 +1,28 @@
 import { relative } from 'node:path'
-import { type ContainerResult, describeMemoryKill, killedByMemoryLimit } from '@testcell/core'
+import type { ContainerResult } from '@testcell/core'
+import type { FileMemoryWatch } from '../memory/watch.js'
 
-/** Why a container file's worker ended before its work was done, in words a user acts on. */
-export function describeDeath(result: ContainerResult, file: string | undefined, root: string, cause?: Error): string {
-  const where = file ? ` while running ${relative(root, file)}` : ' while its worker was starting, before its test file ran'
-  if (killedByMemoryLimit(result)) return `${describeMemoryKill(result)}${where}`
-  if (cause) return `the container's worker failed (${cause.message})${where}`
-  if (result.signal) return `the container was killed by signal ${result.signal}${where}`
-  return `the container's worker exited unexpectedly with code ${result.exitCode}${where}`
+/** Why a container file's worker ended before its work was done: a line a user acts on, and a few words for the table. */
+export interface EndDescription {
+  message: string
+  short: string
 }
 
-/** The same, in a few words for the memory table. */
-export function endedEarly(result: ContainerResult): string {
-  if (killedByMemoryLimit(result)) return 'killed by its memory limit'
-  return result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`
+/**
+ * The verdict on an early end (the budget, the machine out of memory, V8's heap limit, a signal, an exit code;
+ * see @testcell/core's classifyEnd), and where it happened: the file and the test that was running.
+ */
+export function describeEnd(watch: FileMemoryWatch, result: ContainerResult, file: string | undefined, root: string, cause?: Error): EndDescription {
+  const where = place(file, root, watch.runningTests())
+  const end = watch.endedEarly(result)
+  if (cause) return { message: `the container's worker failed (${cause.message})${where}`, short: 'its worker failed' }
+  return { message: `${end.message}${where}`, short: end.short }
+}
+
+function place(file: string | undefined, root: string, running: readonly string[]): string {
+  if (!file) return ' while its worker was starting, before its test file ran'
+  const more = running.length > 1 ? ` (and ${running.length - 1} more running)` : ''
+  return ` while running ${relative(root, file)}${running[0] ? ` > ${running[0]}${more}` : ''}`
 }
 
 /** A container file's worker ended early: memory limit, signal, unexpected exit. */
