@@ -1,7 +1,8 @@
 // Suite benchmark: one generated suite of 60 small test files, run with Vitest's plain forks pool and with
 // environment 'container' (the container() plugin, 256 MiB budget per file), interleaved, each with Vitest's
-// default maxWorkers and with maxWorkers = cores. The container runs prewarm (the default); a third variant
-// without prewarming shows what it gains. Run from the repository root: pnpm bench:suite [rounds]
+// default maxWorkers and with maxWorkers = cores. The container runs prewarm and per-test peaks (the defaults);
+// a variant without prewarming shows what it gains, one with file peaks only what per-test peaks and memory
+// sampling cost. Run from the repository root: pnpm bench:suite [rounds]
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -37,12 +38,17 @@ test('allocates a little', () => {
 export default defineConfig({ test: { pool: 'forks' } })
 `,
   )
-  for (const prewarm of [true, false]) {
+  const containerConfigs = {
+    'container.config.ts': {},
+    'cold.config.ts': { prewarm: false },
+    'file-peaks.config.ts': { testPeaks: false },
+  }
+  for (const [file, options] of Object.entries(containerConfigs)) {
     writeFileSync(
-      join(suite, prewarm ? 'container.config.ts' : 'cold.config.ts'),
+      join(suite, file),
       `import { defineConfig } from 'vitest/config'
 import { container } from 'vitest-environment-container/plugin'
-export default defineConfig({ plugins: [container({ memory: '256MiB', reporter: false, prewarm: ${prewarm} })], test: { environment: 'container' } })
+export default defineConfig({ plugins: [container(${JSON.stringify({ memory: '256MiB', reporter: false, ...options })})], test: { environment: 'container' } })
 `,
     )
   }
@@ -67,6 +73,7 @@ const variants = {
   forks: ['forks.config.ts'],
   container: ['container.config.ts'],
   'container (no prewarm)': ['cold.config.ts'],
+  'container (file peaks)': ['file-peaks.config.ts'],
   [`forks, ${cores} workers`]: ['forks.config.ts', cores],
   [`container, ${cores} workers`]: ['container.config.ts', cores],
 }
@@ -84,6 +91,8 @@ for (const [name, values] of Object.entries(samples)) {
   console.log(`${name.padEnd(24)} median ${median(values).toFixed(0)}  (${values.map((v) => v.toFixed(0)).join(', ')})`)
 }
 console.log(`without prewarming: ${ratio('container (no prewarm)', 'forks')} x forks (default maxWorkers)`)
+const peaksCost = (median(samples.container) / median(samples['container (file peaks)']) - 1) * 100
+console.log(`per-test peaks and sampling: ${peaksCost >= 0 ? '+' : ''}${peaksCost.toFixed(1)}% of wall time (against file peaks only)`)
 console.log(
   `suite overhead: ${ratio('container', 'forks')} x forks (default maxWorkers), ${ratio(`container, ${cores} workers`, `forks, ${cores} workers`)} x forks (maxWorkers = cores)`,
 )

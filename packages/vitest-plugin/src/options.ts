@@ -32,9 +32,11 @@ export interface ContainerPluginOptions extends MemoryReportOptions {
   reporter?: boolean
   /** Plugin only: keep the next container ready while a file runs (default true). */
   prewarm?: boolean
+  /** Plugin only: each test's peak and each file's memory over time (default true); false keeps each file's peak only. */
+  testPeaks?: boolean
 }
 
-export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm' | keyof MemoryReportOptions>
+export type FileOptions = Omit<ContainerPluginOptions, 'reporter' | 'prewarm' | 'testPeaks' | keyof MemoryReportOptions>
 
 const KEYS = [
   'memory',
@@ -48,6 +50,7 @@ const KEYS = [
   'onUnsupported',
   'reporter',
   'prewarm',
+  'testPeaks',
   ...MEMORY_REPORT_KEYS,
 ] as const
 
@@ -90,13 +93,14 @@ export function validateOptions(options: unknown, source: string): ContainerPlug
   if (o.seccomp !== undefined) wrap(() => checkSeccomp(o.seccomp))
   if (o.reporter !== undefined && typeof o.reporter !== 'boolean') throw new OptionError('reporter', o.reporter, 'true or false', { source })
   if (o.prewarm !== undefined && typeof o.prewarm !== 'boolean') throw new OptionError('prewarm', o.prewarm, 'true or false', { source })
+  if (o.testPeaks !== undefined && typeof o.testPeaks !== 'boolean') throw new OptionError('testPeaks', o.testPeaks, 'true or false', { source })
   checkMemoryReportOptions(o, source)
   return o as ContainerPluginOptions
 }
 
 /** Plugin defaults, then `environmentOptions.container` of the config, then the file's docblock, key by key. */
 export function fileOptions(defaults: ContainerPluginOptions, configOptions: unknown, docblockOptions: unknown): FileOptions {
-  const { reporter: _reporter, prewarm: _prewarm, warnAt: _warnAt, report: _report, history: _history, ...base } = defaults
+  const { reporter: _reporter, prewarm: _prewarm, testPeaks: _testPeaks, warnAt: _warnAt, report: _report, history: _history, ...base } = defaults
   return {
     ...base,
     ...validateOptions(configOptions, 'environmentOptions.container'),

@@ -37,7 +37,7 @@ export function container(options: ContainerPluginOptions = {}): Plugin {
       keepFilesApart(project, vitest)
       config.snapshotEnvironment ??= SNAPSHOT_ENVIRONMENT
       // First, so each test's window also covers the project's own beforeEach and afterEach hooks.
-      if (!config.setupFiles.includes(MEMORY_SIGNALS)) config.setupFiles.unshift(MEMORY_SIGNALS)
+      if (defaults.testPeaks !== false && !config.setupFiles.includes(MEMORY_SIGNALS)) config.setupFiles.unshift(MEMORY_SIGNALS)
       if (!lifecycleAdded.has(vitest)) {
         lifecycleAdded.add(vitest)
         // Warm containers that no file took are ended with the run; none outlives Vitest.

@@ -89,7 +89,7 @@ export class DeferredContainerWorker implements PoolWorker {
       launch: async () => {
         const container = await this.launch(options)
         launched = container
-        watch.attach(container)
+        if (this.defaults.testPeaks !== false) watch.attach(container)
         container.process.stderr?.on('data', (chunk: Buffer) => watch.stderrChunk(chunk))
         container.result.then(
           () => watch.detach(),
