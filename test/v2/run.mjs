@@ -1,0 +1,79 @@
+// The cgroup-v2-vm tier: boots Debian's stock kernel (this host's linux-image-amd64, unpacked, not
+// installed) under QEMU with a pure cgroup v2 hierarchy, from a busybox initramfs holding Node, @testcell/core
+// and the static launcher, and runs test/v2/in-vm.sh there. Prints its CHECK lines and a summary line.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ensureDebianPackages } from '../../scripts/lib/debian.mjs'
+import { buildInitramfs } from '../vm/lib/initramfs.mjs'
+import { downloadHostKernel, moduleClosure, pvhKernel } from '../vm/lib/kernel.mjs'
+import { bootVm } from '../vm/lib/qemu.mjs'
+
+const repo = resolve(import.meta.dirname, '../..')
+const cache = join(process.env.TESTCELL_VM_CACHE ?? '/var/tmp/testcell-vm', 'v2')
+const started = performance.now()
+
+const missing = ensureDebianPackages(['qemu-system-x86', 'busybox-static', 'cpio', 'xz-utils', 'zstd', 'binutils'])
+if (missing) {
+  console.log(`CHECK v2_vm_tier FAIL ${missing}`)
+  process.exit(1)
+}
+mkdirSync(cache, { recursive: true })
+execFileSync('make', ['-s', '-C', join(repo, 'native'), 'static'], { stdio: 'inherit' })
+const kernel = downloadHostKernel(join(cache, 'kernel'))
+
+// PID 1 of the VM: mounts the kernel filesystems and cgroup2 as an init system would (systemd enables
+// memory and pids for the root's children at boot), runs the checks with output on the second serial port.
+const init = `#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=dumb
+mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+for m in /modules/*.ko; do insmod "$m" || echo "init: cannot load $m"; done
+mkdir -p /sys/fs/cgroup && mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup
+/bin/sh /project/test/v2/in-vm.sh > /dev/ttyS1 2>&1
+echo "V2CHECKS_DONE rc=$?" > /dev/ttyS1
+sync
+poweroff -f
+`
+const initrd = buildInitramfs({
+  out: join(cache, 'initrd.gz'),
+  modules: moduleClosure(kernel.modules, ['overlay']),
+  files: [
+    [process.execPath, '/usr/bin/node'],
+    [join(repo, 'packages/core/bin'), '/project/packages/core/bin'],
+    [join(repo, 'packages/core/dist'), '/project/packages/core/dist'],
+    [join(repo, 'packages/core/package.json'), '/project/packages/core/package.json'],
+    [join(repo, 'native/build/testcell-launcher'), '/project/native/build/testcell-launcher'],
+    [join(repo, 'test/v2/in-vm.sh'), '/project/test/v2/in-vm.sh'],
+    [join(repo, 'test/v2/passwd'), '/etc/passwd'],
+  ],
+  init,
+})
+
+const lines = []
+const vm = await bootVm({
+  kernel: pvhKernel(kernel.image, cache),
+  initrd,
+  append: 'console=ttyS0 quiet panic=-1 cgroup_no_v1=all',
+  memMb: 1024,
+  timeoutMs: 10 * 60_000,
+  consoleLog: join(cache, 'console.log'),
+  outputLog: join(cache, 'checks.log'),
+  onLine: (line) => {
+    lines.push(line)
+    if (/^(CHECK|INFO) /.test(line)) console.log(line)
+  },
+})
+const done = lines.some((l) => l.startsWith('V2CHECKS_DONE'))
+if (!done)
+  console.log(
+    `CHECK v2_vm_finished FAIL the VM stopped before the checks ended (${vm.timedOut ? 'timeout' : `qemu exit ${vm.code}`}; see ${cache}/console.log)`,
+  )
+const passed = lines.filter((l) => /^CHECK \S+ PASS/.test(l)).length
+const failed = lines.filter((l) => /^CHECK \S+ FAIL/.test(l)).length
+console.log(
+  `cgroup-v2-vm: ${passed} passed, ${failed} failed; kernel ${kernel.release}; wall ${((performance.now() - started) / 1000).toFixed(0)} s (VM ${vm.seconds.toFixed(0)} s under ${vm.accel})`,
+)
+process.exit(failed === 0 && done ? 0 : 1)
