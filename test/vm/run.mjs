@@ -28,7 +28,7 @@ if (missing) {
 
 const image = debian13Image(cache)
 console.error(`debian13-vm: image ${image.built ? `built in ${image.seconds.toFixed(0)} s` : 'cached'} (kernel ${image.release}) at ${since()} s`)
-const project = prepareVmProject(cache)
+const project = await prepareVmProject(cache)
 console.error(`debian13-vm: project ready at ${since()} s`)
 
 // The second disk: Node (the host's, trixie's libraries fit it), the project, the in-VM scripts.
