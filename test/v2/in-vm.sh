@@ -7,7 +7,7 @@ if [ -z "$TESTCELL_V2_REROOTED" ]; then
   exec unshare -m sh -c 'mkdir -p /mnt/reroot && mount --rbind / /mnt/reroot && cd /mnt/reroot && mount --move . / && exec chroot . env TESTCELL_V2_REROOTED=1 /bin/sh "$0"' "$0"
 fi
 NODE=/usr/bin/node
-TESTCELL="$NODE /project/packages/core/bin/testcell.js"
+TESTCELL="$NODE /project/node_modules/@testcell/core/bin/testcell.js"
 CG=/sys/fs/cgroup
 LEAK='const a=[];for(;;)a.push(Buffer.alloc(1<<20,1))'
 check() { if [ "$2" = ok ]; then echo "CHECK $1 PASS $3"; else echo "CHECK $1 FAIL $3"; fi; }
@@ -46,8 +46,8 @@ $TESTCELL run --memory 64MiB -- sh -c 'kill -9 $$' 2> kill.err; rc=$?
 out=$($TESTCELL run --memory 64MiB -- cat /proc/self/cgroup 2>&1)
 echo "$out" | grep -q '^0::/testcell-[0-9]*-[0-9a-f]*$' && check v2_payload_born_in_cgroup ok "$out" || check v2_payload_born_in_cgroup no "$out"
 
-out=$($TESTCELL run --pids-limit 16 -- sh -c 'i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo started; kill -9 -1' 2>&1); rc=$?
-! echo "$out" | grep -q started && [ $rc != 0 ] && check v2_pids_limit ok "rc=$rc" || check v2_pids_limit no "rc=$rc $out"
+out=$($TESTCELL run --pids-limit 16 -- sh -c 'echo begun; i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo started; kill -9 -1' 2>&1); rc=$?
+echo "$out" | grep -q begun && ! echo "$out" | grep -q started && [ $rc != 0 ] && check v2_pids_limit ok "rc=$rc" || check v2_pids_limit no "rc=$rc $out"
 
 # Rootless in a cgroup delegated to uid 1000, as systemd's Delegate= gives one: the process lives in P itself,
 # so testcell does the nesting step there (itself into P/supervisor, memory and pids for P's children).
@@ -57,7 +57,7 @@ cat > /tmp/rootless.js <<EOS
 const fs = require('fs'), { spawnSync } = require('child_process')
 fs.writeFileSync('$P/cgroup.procs', String(process.pid))
 process.setgid(1000); process.setuid(1000)
-const run = (args) => spawnSync(process.execPath, ['/project/packages/core/bin/testcell.js', 'run', ...args], { encoding: 'utf8', cwd: '/tmp', env: { ...process.env, HOME: '/tmp', USER: 'user' } })
+const run = (args) => spawnSync(process.execPath, ['/project/node_modules/@testcell/core/bin/testcell.js', 'run', ...args], { encoding: 'utf8', cwd: '/tmp', env: { ...process.env, HOME: '/tmp', USER: 'user' } })
 const oom = run(['--memory', '64MiB', '--', process.execPath, '-e', '$LEAK'])
 const ok = run(['--memory', '64MiB', '--', 'sh', '-c', 'id -u; cat /proc/self/cgroup'])
 const text = (s) => String(s ?? '').trim()

@@ -1,12 +1,12 @@
 // The cgroup-v2-vm tier: boots Debian's stock kernel (this host's linux-image-amd64, unpacked, not
-// installed) under QEMU with a pure cgroup v2 hierarchy, from a busybox initramfs holding Node, @testcell/core
-// and the static launcher, and runs test/v2/in-vm.sh there. Prints its CHECK lines and a summary line.
-import { execFileSync } from 'node:child_process'
+// installed) under QEMU with a pure cgroup v2 hierarchy, from a busybox initramfs holding Node and
+// @testcell/core as npm installs it, and runs test/v2/in-vm.sh there. Prints its CHECK lines and a summary line.
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ensureDebianPackages } from '../../scripts/lib/debian.mjs'
 import { buildInitramfs } from '../vm/lib/initramfs.mjs'
 import { downloadHostKernel, moduleClosure, pvhKernel } from '../vm/lib/kernel.mjs'
+import { prepareCoreProject } from '../vm/lib/project.mjs'
 import { bootVm } from '../vm/lib/qemu.mjs'
 
 const repo = resolve(import.meta.dirname, '../..')
@@ -19,8 +19,9 @@ if (missing) {
   process.exit(1)
 }
 mkdirSync(cache, { recursive: true })
-execFileSync('make', ['-s', '-C', join(repo, 'native'), 'static'], { stdio: 'inherit' })
 const kernel = downloadHostKernel(join(cache, 'kernel'))
+// @testcell/core as npm installs it from the packed packages: its CLI, tar, koffi and the launcher package.
+const project = await prepareCoreProject(cache)
 
 // PID 1 of the VM: mounts the kernel filesystems and cgroup2 as an init system would (systemd enables
 // memory and pids for the root's children at boot), runs the checks with output on the second serial port.
@@ -42,10 +43,7 @@ const initrd = buildInitramfs({
   modules: moduleClosure(kernel.modules, ['overlay']),
   files: [
     [process.execPath, '/usr/bin/node'],
-    [join(repo, 'packages/core/bin'), '/project/packages/core/bin'],
-    [join(repo, 'packages/core/dist'), '/project/packages/core/dist'],
-    [join(repo, 'packages/core/package.json'), '/project/packages/core/package.json'],
-    [join(repo, 'native/build/testcell-launcher'), '/project/native/build/testcell-launcher'],
+    [join(project, 'node_modules'), '/project/node_modules'],
     [join(repo, 'test/v2/in-vm.sh'), '/project/test/v2/in-vm.sh'],
     [join(repo, 'test/v2/passwd'), '/etc/passwd'],
   ],
