@@ -155,3 +155,12 @@ describe('planUndo', () => {
     expect(planUndo(null)).toEqual([])
   })
 })
+
+describe('runSetup off Linux', () => {
+  it('says containers need Linux and changes nothing', async () => {
+    const { runSetup } = await import('./setup.js')
+    const lines: string[] = []
+    expect(runSetup({ user: 'me', undo: false, dryRun: false, sysctl: false, apparmor: false }, (l) => lines.push(l), 'darwin')).toBe(0)
+    expect(lines.join('\n')).toMatch(/nothing to do on darwin: containers need Linux/)
+  })
+})

@@ -16,7 +16,11 @@ export interface SetupRequest extends SetupOptions {
  * `testcell setup`: the one-time root part for one user. Prints each change it makes; a second run changes
  * nothing; `undo` takes back exactly what the manifest says setup added; `dryRun` only prints the plan.
  */
-export function runSetup(request: SetupRequest, out: (line: string) => void): number {
+export function runSetup(request: SetupRequest, out: (line: string) => void, platform: NodeJS.Platform = process.platform): number {
+  if (platform !== 'linux') {
+    out(`testcell setup: nothing to do on ${platform}: containers need Linux (Docker, a Linux VM, or WSL2; see \`testcell doctor\`)`)
+    return 0
+  }
   const root = process.getuid?.() === 0
   if (!root && !request.dryRun) throw setupError('testcell setup changes system files and must run as root: sudo env "PATH=$PATH" npx testcell setup')
   if (request.undo) return undo(request, out)
