@@ -7,9 +7,10 @@ import { decompressor } from './kernel.mjs'
 
 /**
  * Builds `out` (gzip'd newc cpio, owned by root) from: `modules` (module files, loaded in this order by
- * /init from /modules), `files` ([hostPath, guestPath], directories copied whole) and the `init` script.
+ * /init from /modules), `files` ([hostPath, guestPath], directories copied whole), `links` ([linkText, guestPath])
+ * and the `init` script.
  */
-export function buildInitramfs({ out, modules = [], files = [], init }) {
+export function buildInitramfs({ out, modules = [], files = [], links = [], init }) {
   const tree = mkdtempSync(join(dirname(out), 'initramfs-'))
   try {
     chmodSync(tree, 0o755) // the VM's / (mkdtemp made it 0700)
@@ -25,6 +26,10 @@ export function buildInitramfs({ out, modules = [], files = [], init }) {
       writeFileSync(join(tree, 'modules', `${String(i).padStart(2, '0')}-${name}.ko`), execFileSync(cmd, args, { maxBuffer: 64 * 1024 * 1024 }))
     })
     for (const [from, to] of files) copyIn(tree, from, to)
+    for (const [text, at] of links) {
+      mkdirSync(join(tree, dirname(at)), { recursive: true })
+      symlinkSync(text, join(tree, at))
+    }
     writeFileSync(join(tree, 'init'), init, { mode: 0o755 })
     const cpio = spawnSync(
       'sh',
