@@ -197,15 +197,18 @@ step('e2e', () => vitest('e2e'), { root: 'the fixtures set memory limits, which 
 // testcell run with a memory cap, doctor and the seccomp tests on Debian's arm64 kernel under qemu-system-aarch64.
 step('arm64-vm', () => vmChecks(process.execPath, 'test/vm-arm64/run.mjs'), { root: 'installs Debian packages and downloads the arm64 kernel with apt' })
 
-step('cgroup-v2-vm', () => vmChecks('bash', 'test/v2/run.sh'), { root: 'installs qemu and busybox, runs checks as root in the VM' })
+step('cgroup-v2-vm', () => vmChecks(process.execPath, 'test/v2/run.mjs'), { root: 'installs qemu and busybox, runs checks as root in the VM' })
 
-/** A VM runner whose output has `CHECK name PASS|FAIL` lines. */
+// Debian 13 (kernel 6.12, systemd 257, AppArmor, Docker) under QEMU: rootless limits through systemd, setup, job containers.
+step('debian13-vm', () => vmChecks(process.execPath, 'test/vm/run.mjs'), { root: 'builds the image with mmdebstrap and runs checks as root in the VM' })
+
+/** A VM runner whose output has `CHECK name PASS|FAIL` lines and a summary line. */
 function vmChecks(command, script) {
   const run = sh(command, [script], { stdio: ['ignore', 'pipe', 'inherit'] })
   process.stdout.write(
     `${run.stdout
       .split('\n')
-      .filter((l) => /^(CHECK|run-v2-checks|vm-arm64)/.test(l))
+      .filter((l) => /^(CHECK|cgroup-v2-vm:|debian13-vm:|vm-arm64)/.test(l))
       .join('\n')}\n`,
   )
   const counts = checkCounts(run.stdout)

@@ -18,7 +18,7 @@ export function tapCounts(text) {
   }
 }
 
-/** run-v2-checks.sh console: `CHECK name PASS|FAIL`. */
+/** The VM tiers' output: `CHECK name PASS|FAIL detail` lines. */
 export function checkCounts(text) {
   return {
     passed: (text.match(/^CHECK \S+ PASS/gm) ?? []).length,

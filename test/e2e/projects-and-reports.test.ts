@@ -46,7 +46,7 @@ describe('where containers cannot run', () => {
     const run = await runVitest('v5', 'unsupported', [], unsupported)
     expect(run.code).toBe(1)
     expect(run.output).toMatch(/this host cannot run containers \(run `testcell doctor` for details; set onUnsupported: 'warn'/)
-    expect(run.output).toMatch(/launcher: TESTCELL_LAUNCHER=\/nonexistent\/testcell-launcher is not an executable file/)
+    expect(run.output).toMatch(/launcher-missing: TESTCELL_LAUNCHER=\/nonexistent\/testcell-launcher is not an executable file/)
     // Both files fail to start, the diagnosis is printed once.
     expect(run.output).toMatch(/one\.test\.ts/)
     expect(run.output).toMatch(/two\.test\.ts/)

@@ -2,11 +2,10 @@
 # Memory checks for the cgroup v2 VM: per-test peak windows on a real v2 cgroup, and the facts the verdicts
 # rest on, each made to happen for real: a budget kill, and the machine running out of memory (the kernel's
 # global OOM killer) with no budget and with a budget above the VM's RAM. Busybox sh, run as root; prints
-# "CHECK name PASS|FAIL detail" lines. Needs Node (--node) and, in /project, packages/core (bin, dist,
-# package.json and its node_modules: `cp -rL`, core imports tar) and native/build/testcell-launcher.
-# Hook it into the VM tier by running it from the VM's test script (`sh /project/test/v2/memory-checks.sh`,
-# with test/v2/memory-checks.sh staged into /project), or alone:
-#   run-v2-checks.sh --node --include STAGE:/project --test-script test/v2/memory-checks.sh
+# "CHECK name PASS|FAIL detail" lines. Needs Node and, in /project, packages/core with its dependencies and
+# the launcher package, as test/v2/run.mjs stages them. Hook it into the VM tier by running it from the VM's
+# test script (`sh /project/test/v2/memory-checks.sh`), or alone:
+#   node test/v2/run.mjs test/v2/memory-checks.sh
 # The host-OOM checks fill the VM's RAM on purpose: run them in a VM of their own or last.
 # pivot_root(2) is refused on the initramfs root: re-run under a moved bind of it, as in-vm.sh does.
 if [ -z "$TESTCELL_V2_REROOTED" ]; then

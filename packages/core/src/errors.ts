@@ -13,6 +13,7 @@ export type TestcellErrorCode =
   | 'TESTCELL_IMAGE'
   | 'TESTCELL_IMAGE_LAYER'
   | 'TESTCELL_IMAGE_STORE'
+  | 'TESTCELL_SETUP'
 
 export class TestcellError extends Error {
   readonly code: TestcellErrorCode

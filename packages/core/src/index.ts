@@ -19,7 +19,11 @@ export {
   shellStatus,
 } from './container/result.js'
 export { startContainer } from './container/start.js'
-export { type DoctorCheck, type DoctorReport, runDoctor } from './doctor/doctor.js'
+export type { Cause, Finding } from './doctor/classify.js'
+export { type DoctorCheck, type DoctorOptions, type DoctorReport, runDoctor } from './doctor/doctor.js'
+export type { FixBlock } from './doctor/fixes.js'
+export { diagnosisLines, formatDoctorReport } from './doctor/format.js'
+export type { HostDescription, HostKind } from './doctor/host-kind.js'
 export {
   CgroupError,
   ImageError,

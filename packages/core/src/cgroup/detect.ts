@@ -1,11 +1,11 @@
-import { accessSync, constants, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import type { MountEntry } from '../host/mountinfo.js'
 import type { Privilege } from '../rootfs/host-root.js'
-import { readOptional, writeControl } from './files.js'
+import { type CgroupFs, controllerList, liveCgroupFs } from './cgroup-fs.js'
+import { type CgroupIssue, chooseParent, type ParentPlan, readOnlyIssue } from './parent.js'
 import type { CgroupDriver } from './types.js'
 import { CgroupV1Driver } from './v1.js'
-import { CgroupV2Driver } from './v2.js'
+import { V2ParentDriver } from './v2-parent-driver.js'
 
 export type CgroupLayout = 'v1' | 'v2' | 'hybrid' | 'none'
 
@@ -13,109 +13,90 @@ export interface CgroupDetection {
   layout: CgroupLayout
   /** Where the memory controller lives, for diagnostics. */
   memoryAt: string | null
+  /** Creates containers' cgroups; null when limits cannot be had here (see `issues`). */
   driver: CgroupDriver | null
-  /** Why no driver is usable, one actionable sentence each. */
+  /** On cgroup v2: where containers' cgroups will go, decided but not yet set up. */
+  parent: ParentPlan | null
+  /** Why no driver is usable: what is missing and the fix. */
+  issues: CgroupIssue[]
+  /** The issues as sentences (message and fix). */
   problems: string[]
 }
 
 export interface DetectCgroupInput {
   privilege: Privilege
+  uid?: number
   mounts: readonly MountEntry[]
-  /** A cgroup delegated to this user (TESTCELL_CGROUP_PARENT). */
-  delegatedParent?: string | undefined
-  selfCgroup?: string
+  env?: NodeJS.ProcessEnv
+  fs?: CgroupFs
 }
 
+/** Finds how containers get memory and pids limits here. Reads only: nothing is created, moved or enabled. */
 export function detectCgroups(input: DetectCgroupInput): CgroupDetection {
+  const fs = input.fs ?? liveCgroupFs
+  const env = input.env ?? {}
   const v1Memory = input.mounts.find((m) => m.fsType === 'cgroup' && m.superOptions.includes('memory'))
   const v1Pids = input.mounts.find((m) => m.fsType === 'cgroup' && m.superOptions.includes('pids'))
   const v2 = input.mounts.find((m) => m.fsType === 'cgroup2')
   const hasV1 = input.mounts.some((m) => m.fsType === 'cgroup')
   const layout: CgroupLayout = hasV1 && v2 ? 'hybrid' : hasV1 ? 'v1' : v2 ? 'v2' : 'none'
-  const v2HasMemory = v2 ? controllers(v2.mountPoint).includes('memory') : false
+  const v2HasMemory = v2 ? controllerList(fs, join(v2.mountPoint, 'cgroup.controllers')).includes('memory') : false
   const memoryAt = v1Memory ? `${v1Memory.mountPoint} (cgroup v1)` : v2HasMemory ? `${v2!.mountPoint} (cgroup v2)` : null
   const base = { layout, memoryAt }
+  const none = (...issues: CgroupIssue[]): CgroupDetection => ({ ...base, driver: null, parent: null, issues, problems: issues.map(sentence) })
 
-  if (input.delegatedParent) return { ...base, ...delegated(input.delegatedParent) }
-  if (input.privilege === 'root') {
-    if (v1Memory) return { ...base, driver: new CgroupV1Driver(v1Memory.mountPoint, v1Pids?.mountPoint ?? null), problems: [] }
-    if (v2 && v2HasMemory) return { ...base, ...rootV2(v2.mountPoint) }
-    return { ...base, driver: null, problems: ['no cgroup memory controller is mounted (neither v1 nor v2)'] }
+  if (v1Memory && (input.privilege === 'root' || env.TESTCELL_CGROUP_PARENT)) {
+    const parent = env.TESTCELL_CGROUP_PARENT
+    if (parent && fs.read(join(parent, 'memory.limit_in_bytes')) === null) return detectV2(input, fs, env, base, v2?.mountPoint ?? parent)
+    if (parent && !fs.writable(parent)) {
+      return none({
+        cause: 'parent-not-usable',
+        message: `TESTCELL_CGROUP_PARENT=${parent} is not a cgroup this user can write`,
+        fix: 'unset it, or point it at your own cgroup',
+      })
+    }
+    if (v1Memory.mountOptions.includes('ro')) return none(readOnlyIssue(v1Memory.mountPoint))
+    const driver = parent ? new CgroupV1Driver(parent, null) : new CgroupV1Driver(v1Memory.mountPoint, v1Pids?.mountPoint ?? null)
+    return { ...base, driver, parent: null, issues: [], problems: [] }
   }
   if (v1Memory) {
-    return {
-      ...base,
-      driver: null,
-      problems: [
-        'the memory controller is on cgroup v1, which cannot be delegated to unprivileged users: run as root, or boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1)',
-      ],
-    }
+    return none({
+      cause: 'cgroup-v1-rootless',
+      message: 'the memory controller is on cgroup v1, which cannot be delegated to unprivileged users',
+      fix: 'boot with cgroup v2 only (kernel command line systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all; on WSL2 see `testcell doctor`), or run as root',
+    })
   }
-  if (v2 && v2HasMemory) return { ...base, ...rootlessV2(v2.mountPoint, input.selfCgroup ?? ownCgroupPath()) }
-  return { ...base, driver: null, problems: ['no cgroup memory controller is available to this user'] }
+  if (v2 && v2HasMemory) return detectV2(input, fs, env, base, v2.mountPoint, v2.mountOptions.includes('ro'))
+  return none({
+    cause: 'no-memory-controller',
+    message: 'no cgroup memory controller is available (neither cgroup v1 nor v2 offers one)',
+    fix: 'use a kernel with the memory controller (CONFIG_MEMCG) and mount cgroup2 at /sys/fs/cgroup',
+  })
 }
 
-function rootV2(mount: string): Pick<CgroupDetection, 'driver' | 'problems'> {
-  try {
-    enableControllers(mount)
-    return { driver: new CgroupV2Driver(mount), problems: [] }
-  } catch (cause) {
-    return { driver: null, problems: [`cannot enable memory and pids controllers in ${mount}: ${(cause as Error).message}`] }
+function detectV2(
+  input: DetectCgroupInput,
+  fs: CgroupFs,
+  env: NodeJS.ProcessEnv,
+  base: Pick<CgroupDetection, 'layout' | 'memoryAt'>,
+  mount: string,
+  readOnly = false,
+): CgroupDetection {
+  const chosen = chooseParent({ privilege: input.privilege, uid: input.uid ?? process.getuid?.() ?? -1, mount, readOnly, env, fs })
+  if ('cause' in chosen) return { ...base, driver: null, parent: null, issues: [chosen], problems: [sentence(chosen)] }
+  return { ...base, driver: new V2ParentDriver(chosen), parent: chosen, issues: [], problems: [] }
+}
+
+/** What off-Linux hosts get: no cgroups, and the one reason. */
+export function offLinuxCgroups(platform: NodeJS.Platform): CgroupDetection {
+  const issue: CgroupIssue = {
+    cause: 'not-linux',
+    message: `containers need Linux; this is ${platform}`,
+    fix: 'run the tests in Linux: Docker, a Linux VM, or WSL2 on Windows',
   }
+  return { layout: 'none', memoryAt: null, driver: null, parent: null, issues: [issue], problems: [sentence(issue)] }
 }
 
-function rootlessV2(mount: string, self: string): Pick<CgroupDetection, 'driver' | 'problems'> {
-  const parent = join(mount, dirname(self))
-  if (!writable(parent) || !controllers(parent).includes('memory')) {
-    return {
-      driver: null,
-      problems: [
-        `the memory controller is not delegated to ${parent} (available: ${controllers(parent).join(' ') || 'none'}): ` +
-          'add "Delegate=memory pids" in /etc/systemd/system/user@.service.d/delegate.conf, run systemctl daemon-reload and log in again, ' +
-          'or set TESTCELL_CGROUP_PARENT to a cgroup v2 directory you own with memory in cgroup.controllers, or run as root',
-      ],
-    }
-  }
-  return delegated(parent)
-}
-
-function delegated(parent: string): Pick<CgroupDetection, 'driver' | 'problems'> {
-  if (!writable(parent)) return { driver: null, problems: [`TESTCELL_CGROUP_PARENT ${parent} is not a directory this user can write`] }
-  if (readOptional(join(parent, 'memory.limit_in_bytes')) !== null) {
-    return { driver: new CgroupV1Driver(parent, null), problems: [] }
-  }
-  try {
-    enableControllers(parent)
-  } catch (cause) {
-    return { driver: null, problems: [`cannot enable the memory controller below ${parent}: ${(cause as Error).message}`] }
-  }
-  return { driver: new CgroupV2Driver(parent), problems: [] }
-}
-
-function enableControllers(dir: string): void {
-  const wanted = ['memory', 'pids'].filter((c) => controllers(dir).includes(c))
-  const enabled = (readOptional(join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/)
-  const missing = wanted.filter((c) => !enabled.includes(c))
-  if (missing.length > 0) writeControl(join(dir, 'cgroup.subtree_control'), missing.map((c) => `+${c}`).join(' '))
-}
-
-function controllers(dir: string): string[] {
-  return (readOptional(join(dir, 'cgroup.controllers')) ?? '').trim().split(/\s+/).filter(Boolean)
-}
-
-function writable(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** This process's cgroup v2 path ("0::/path" in /proc/self/cgroup). */
-function ownCgroupPath(): string {
-  const line = readFileSync('/proc/self/cgroup', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('0::'))
-  return line?.slice(3) || '/'
+function sentence(issue: CgroupIssue): string {
+  return `${issue.message}: ${issue.fix}`
 }

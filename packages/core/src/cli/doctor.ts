@@ -1,13 +1,24 @@
 import { runDoctor } from '../doctor/doctor.js'
+import { formatDoctorReport } from '../doctor/format.js'
 
-/** `testcell doctor`: one line per check, one actionable line per problem; exit 1 if containers cannot run. */
-export async function doctor(): Promise<number> {
-  const report = await runDoctor()
-  for (const check of report.checks) {
-    process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}\n`)
-    if (!check.ok && check.fix) process.stdout.write(`      fix: ${check.fix}\n`)
+export const DOCTOR_USAGE = `usage: testcell doctor [--json]
+  checks whether containers and memory limits work here, says why not, and prints one fix for this host
+  --json   the same findings as data
+exit status: 0 containers can run (maybe without memory limits), 1 they cannot, 2 bad usage`
+
+/** `testcell doctor`: exit 1 when containers cannot run at all. Changes nothing on the host. */
+export async function doctor(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(`${DOCTOR_USAGE}\n`)
+    return 0
   }
-  const caps = report.canCapMemory ? 'with memory and pids limits' : 'without memory limits (runs asking for one are refused)'
-  process.stdout.write(report.canRun ? `mode: ${report.mode}, containers can run ${caps}\n` : 'containers cannot run on this host\n')
+  const json = argv.includes('--json')
+  const unknown = argv.find((a) => a !== '--json')
+  if (unknown !== undefined) {
+    process.stderr.write(`testcell doctor: unknown argument ${JSON.stringify(unknown)}\n${DOCTOR_USAGE}\n`)
+    return 2
+  }
+  const report = await runDoctor()
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report))
   return report.canRun ? 0 : 1
 }

@@ -2,10 +2,12 @@ import { LauncherError, OptionError, TestcellError } from '../errors.js'
 import { doctor } from './doctor.js'
 import { gc } from './gc.js'
 import { run } from './run.js'
+import { setup } from './setup.js'
 
 const USAGE = `usage: testcell <command>
   run [options] -- COMMAND [ARGS...]   run a command in a throwaway container (testcell run --help)
-  doctor                               check what this host supports
+  doctor [--json]                      check what this host supports, say why not, print the fix
+  setup [--user U] [--dry-run|--undo]  the one-time root part (AppArmor profile, cgroup delegation)
   gc                                   remove cgroups left by dead testcell processes
   images pull|ls|rm|prune              the image layer store (testcell images --help)
   budgets suggest [--write]            memory budgets per test file from the history (testcell budgets --help)`
@@ -19,7 +21,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (rest[0] === '--help') return help((await import('./run-args.js')).RUN_USAGE)
         return await run(rest)
       case 'doctor':
-        return await doctor()
+        return await doctor(rest)
+      case 'setup':
+        return setup(rest)
       case 'gc':
         return await gc()
       case 'images':

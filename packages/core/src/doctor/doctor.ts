@@ -1,9 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { launchContainer } from '../container/start.js'
-import { describeFailure, LauncherError, TestcellError } from '../errors.js'
-import { type HostInfo, hostInfo, readSysctl } from '../host/host-info.js'
+import { release } from 'node:os'
+import { type HostFacts, readHostFacts } from '../host/facts.js'
+import { type HostInfo, hostInfo } from '../host/host-info.js'
+import { INSTALLED_LAUNCHER } from '../launcher/installed-copy.js'
 import { locateLauncher } from '../launcher/locate.js'
-import { normalizeOptions } from '../options/container-options.js'
+import { cgroupFinding, classifyProbeFailure, type Finding } from './classify.js'
+import { type FixBlock, fixBlock } from './fixes.js'
+import { describeHost, type HostDescription } from './host-kind.js'
+import { type ProbeResult, probeContainer } from './probe.js'
 
 export interface DoctorCheck {
   name: string
@@ -14,100 +17,130 @@ export interface DoctorCheck {
 }
 
 export interface DoctorReport {
+  platform: NodeJS.Platform
   mode: 'root' | 'rootless'
+  /** Root in `rootless` mode: root without CAP_SYS_ADMIN and CAP_NET_ADMIN (a container), in a user namespace. */
+  uid: number
+  host: HostDescription
+  kernel: string
+  /** One line per capability checked. */
   checks: DoctorCheck[]
-  /** Containers can run here (without a memory cap if `canCapMemory` is false). */
+  /** Why something does not work, one per cause, worst first. */
+  findings: Finding[]
+  /** One copy-paste block that fixes the findings on this kind of host. */
+  fix: FixBlock | null
+  /** Containers can run here (without memory and pids limits if `canCapMemory` is false). */
   canRun: boolean
   canCapMemory: boolean
 }
 
-/** The same checks `testcell doctor` prints; the Vitest plugin uses them to explain an unsupported host. */
-export async function runDoctor(host: HostInfo = hostInfo()): Promise<DoctorReport> {
-  const checks: DoctorCheck[] = []
-  const linux = process.platform === 'linux'
-  checks.push({ name: 'kernel', ok: linux, detail: linux ? `Linux ${host.kernel}` : `${process.platform} is not Linux`, fix: 'testcell needs Linux' })
-  if (!linux) return { mode: host.privilege, checks, canRun: false, canCapMemory: false }
+export interface DoctorOptions {
+  /** Defaults to `process.platform`; tests pass another to see what a Mac or Windows user gets. */
+  platform?: NodeJS.Platform
+  env?: NodeJS.ProcessEnv
+  host?: HostInfo
+  facts?: HostFacts
+}
 
-  checks.push(...userNamespaceChecks(host))
-  checks.push(launcherCheck())
-  const probes = host.privilege === 'root' ? [probe(host, 'root'), probe(asUserNamespace(host), 'user namespace')] : [probe(host, 'rootless')]
-  const results = await Promise.all(probes)
-  checks.push(...results)
+/**
+ * The checks `testcell doctor` prints; the Vitest plugin uses them to explain an unsupported host. Changes
+ * nothing on the host: facts are read, and the probe container runs without a cgroup.
+ */
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const env = options.env ?? process.env
+  const host = options.host ?? hostInfo(env, options.platform ?? process.platform)
+  if (host.platform !== 'linux') return offLinuxReport(host)
+  const facts = options.facts ?? readHostFacts(env, host.mounts)
+  const checks: DoctorCheck[] = [{ name: 'kernel', ok: true, detail: `Linux ${host.kernel}` }]
+  const findings: Finding[] = []
+
+  const launcher = launcherCheck(env)
+  checks.push(launcher)
+  let canRun = false
+  if (launcher.ok) {
+    const modes: ProbeResult['mode'][] = host.privilege === 'root' ? ['root', 'userns'] : ['userns']
+    const probes = await Promise.all(modes.map((mode) => probeContainer(host, mode)))
+    for (const probe of probes) checks.push({ name: `container (${probeLabel(probe.mode, host)})`, ok: probe.ok, detail: probe.detail })
+    const primary = probes[0]!
+    canRun = primary.ok
+    if (!primary.ok) {
+      findings.push(
+        primary.failure
+          ? classifyProbeFailure({ mode: primary.mode, failure: primary.failure }, facts)
+          : { cause: 'unknown', severity: 'error', summary: primary.detail, evidence: 'the launcher reported no failure record' },
+      )
+    }
+  } else {
+    findings.push({ cause: 'launcher-missing', severity: 'error', summary: launcher.detail, evidence: 'no launcher binary found' })
+  }
 
   const cg = host.cgroups
   checks.push({ name: 'cgroups', ok: cg.layout !== 'none', detail: `layout ${cg.layout}, memory controller at ${cg.memoryAt ?? 'nowhere'}` })
-  const driver = cg.driver
   checks.push({
     name: 'memory and pids limits',
-    ok: driver !== null,
-    detail: driver ? `usable by this user (cgroup v${driver.version} under ${driver.parents.join(', ')})` : 'not usable by this user',
-    ...(driver ? {} : { fix: cg.problems.join('; ') }),
+    ok: cg.driver !== null,
+    detail: cg.driver ? `usable (${describeParent(host)})` : 'not available to this user',
+    ...(cg.driver ? {} : { fix: cg.problems.join('; ') }),
   })
-  const canRun = results[0]!.ok
-  return { mode: host.privilege, checks, canRun, canCapMemory: canRun && driver !== null }
+  findings.push(...cg.issues.map(cgroupFinding))
+  const described = describeHost(facts)
+  return {
+    platform: host.platform,
+    mode: host.privilege,
+    uid: host.uid,
+    host: described,
+    kernel: host.kernel,
+    checks,
+    findings,
+    fix: fixBlock(findings, described, { user: facts.user, uid: facts.uid, label: facts.security.label }),
+    canRun,
+    canCapMemory: canRun && cg.driver !== null,
+  }
 }
 
-function userNamespaceChecks(host: HostInfo): DoctorCheck[] {
-  const checks: DoctorCheck[] = []
-  const max = readSysctl('user.max_user_namespaces')
-  checks.push({
-    name: 'user namespaces',
-    ok: max !== '0',
-    detail: `user.max_user_namespaces = ${max ?? 'unknown'}`,
-    fix: 'sudo sysctl -w user.max_user_namespaces=15000 (persist it in /etc/sysctl.d)',
-  })
-  const apparmor = readSysctl('kernel.apparmor_restrict_unprivileged_userns')
-  if (apparmor === '1' && host.privilege === 'rootless') {
-    checks.push({
-      name: 'AppArmor',
-      ok: false,
-      detail: 'kernel.apparmor_restrict_unprivileged_userns = 1 (default on Ubuntu 24.04+)',
-      fix: 'sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (persist it in /etc/sysctl.d), or run as root',
-    })
-  }
-  const seccomp = /^Seccomp:\s*2/m.test(readFileSync('/proc/self/status', 'utf8'))
-  const inContainer = existsSync('/.dockerenv') || existsSync('/run/.containerenv')
-  if (seccomp || inContainer) {
-    checks.push({
-      name: 'outer container',
-      ok: true,
-      detail: `running ${inContainer ? 'inside a container' : 'under a seccomp filter'}; if namespace creation fails, run the job container with --security-opt seccomp=unconfined --security-opt apparmor=unconfined, or --privileged`,
-    })
-  }
-  return checks
+function probeLabel(mode: ProbeResult['mode'], host: HostInfo): string {
+  if (mode === 'root') return 'root'
+  return host.privilege === 'root' || host.uid === 0 ? 'user namespace' : 'rootless'
 }
 
-function launcherCheck(): DoctorCheck {
+function describeParent(host: HostInfo): string {
+  const { driver, parent } = host.cgroups
+  if (!driver) return ''
+  if (!parent) return `cgroup v${driver.version} under ${driver.parents.join(', ')}`
+  switch (parent.kind) {
+    case 'explicit':
+      return `cgroup v2 under TESTCELL_CGROUP_PARENT ${parent.dir}`
+    case 'root':
+      return `cgroup v2 under the root cgroup ${parent.dir}`
+    case 'nest':
+      return `cgroup v2 under ${parent.dir}, after moving its processes into ${parent.dir}/supervisor`
+    case 'systemd-scope':
+      return `cgroup v2 in a delegated scope from ${parent.manager === 'user' ? "the user's systemd manager" : 'systemd'} (${parent.busAddress}), made on the first container`
+  }
+}
+
+function launcherCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   try {
-    return { name: 'launcher', ok: true, detail: locateLauncher() }
+    const path = locateLauncher(env)
+    return { name: 'launcher', ok: true, detail: path === INSTALLED_LAUNCHER ? `${path} (the root-owned copy testcell setup installed)` : path }
   } catch (error) {
     return { name: 'launcher', ok: false, detail: (error as Error).message }
   }
 }
 
-/** Root probing the rootless path: a user namespace mapping root to root, no cgroup. */
-function asUserNamespace(host: HostInfo): HostInfo {
-  return { ...host, privilege: 'rootless', cgroups: { ...host.cgroups, driver: null } }
-}
-
-async function probe(host: HostInfo, label: string): Promise<DoctorCheck> {
-  const name = `container (${label})`
-  try {
-    const config = normalizeOptions({ command: ['/bin/sh', '-c', 'exit 0'], workdir: '/', visiblePaths: [] })
-    const container = launchContainer(config, host)
-    const result = await container.result
-    const ok = result.exitCode === 0
-    return { name, ok, detail: ok ? `namespaces, overlay root and /proc work (${result.durationMs} ms)` : `probe exited ${result.exitCode ?? result.signal}` }
-  } catch (error) {
-    const detail = error instanceof LauncherError ? describeFailure(error.failure) : (error as Error).message
-    return { name, ok: false, detail, ...(TestcellError.is(error) ? { fix: fixFor(error) } : {}) }
+function offLinuxReport(host: HostInfo): DoctorReport {
+  const findings = host.cgroups.issues.map(cgroupFinding)
+  const described = describeHost({ platform: host.platform, container: null, ci: null, devcontainer: false, wsl: false, runnerImage: null })
+  return {
+    platform: host.platform,
+    mode: host.privilege,
+    uid: host.uid,
+    host: described,
+    kernel: release(),
+    checks: [{ name: 'kernel', ok: false, detail: `${described.label} is not Linux: testcell containers need Linux` }],
+    findings,
+    fix: fixBlock(findings, described, { user: '', uid: host.uid, label: null }),
+    canRun: false,
+    canCapMemory: false,
   }
-}
-
-function fixFor(error: TestcellError): string {
-  if (!(error instanceof LauncherError)) return 'see the message above'
-  const f = error.failure
-  if (f.stage === 'clone' || f.stage === 'idmap') return 'namespace creation was refused: check the user namespace lines above, or run as root'
-  if (f.stage === 'mount' && f.errname === 'EINVAL') return 'overlayfs refused a layer: rootless overlay needs Linux >= 5.11 and a lower without other mounts'
-  return 'see the launcher error above'
 }

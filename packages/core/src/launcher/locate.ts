@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { TestcellError } from '../errors.js'
 import { executableCopy, userCacheDir } from './executable-copy.js'
+import { preferInstalledCopy } from './installed-copy.js'
 import { LAUNCHER_FILE, LAUNCHER_PLATFORMS, launcherPackage, launcherPlatform } from './platforms.js'
 
 /** Where to look; every field has a default for this process (tests simulate other machines). */
@@ -42,7 +43,7 @@ let located: string | undefined
 /** The launcher binary: $TESTCELL_LAUNCHER, a checkout's build, or the platform package `@testcell/launcher-<os>-<cpu>`. */
 export function locateLauncher(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TESTCELL_LAUNCHER) return checkExecutable(env.TESTCELL_LAUNCHER)
-  located ??= findLauncher(defaultLookup(env))
+  located ??= preferInstalledCopy(findLauncher(defaultLookup(env)))
   return located
 }
 

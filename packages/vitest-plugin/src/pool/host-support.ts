@@ -1,4 +1,4 @@
-import { type DoctorReport, runDoctor, UnsupportedHostError } from '@testcell/core'
+import { type DoctorReport, diagnosisLines, runDoctor, UnsupportedHostError } from '@testcell/core'
 import type { FileOptions } from '../options.js'
 
 let report: Promise<DoctorReport> | undefined
@@ -13,15 +13,19 @@ interface Logger {
  * Whether this host can run the file's container, checked once per run with the same checks as
  * `testcell doctor`: 'container', 'fallback' (onUnsupported: 'warn'), or an UnsupportedHostError.
  */
-export async function hostSupport(options: FileOptions, logger: Logger): Promise<'container' | 'fallback'> {
-  report ??= runDoctor()
+export async function hostSupport(options: FileOptions, logger: Logger, platform = process.platform): Promise<'container' | 'fallback'> {
+  report ??= runDoctor({ platform })
   const doctor = await report
   const needsCgroup = options.memory !== undefined || options.pidsLimit !== undefined
   if (doctor.canRun && (doctor.canCapMemory || !needsCgroup)) return 'container'
-  const problems = doctor.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`)
+  const problems = diagnosisLines(doctor)
   const summary = doctor.canRun ? 'container files ask for a memory or pids limit, but this host cannot enforce one' : 'this host cannot run containers'
   if (options.onUnsupported === 'warn') {
-    if (!warned) logger.warn(`[vitest-environment-container] ${summary}; container files run as plain forked files without isolation (onUnsupported: 'warn')`)
+    if (!warned) {
+      logger.warn(
+        `[vitest-environment-container] ${summary}; container files run as plain forked files without isolation (onUnsupported: 'warn'):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      )
+    }
     warned = true
     return 'fallback'
   }
