@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "seccomp.h"
+#include "tap.h"
 
 #ifdef __x86_64__
 #define AUDIT_ARCH_NATIVE_FOR_TESTS AUDIT_ARCH_X86_64
@@ -38,24 +39,6 @@
 #define NO_FILTER (-1)
 #define CHILD_SETUP_FAILED 255
 #define KILLED_BY_SIGNAL (-2)
-
-static int n_tests, n_failed;
-
-static void
-ok (bool condition, const char *name)
-{
-  n_tests++;
-  if (!condition)
-    n_failed++;
-  printf ("%sok %d - %s\n", condition ? "" : "not ", n_tests, name);
-}
-
-static void
-skip (const char *name, const char *why)
-{
-  n_tests++;
-  printf ("ok %d - %s # SKIP %s\n", n_tests, name, why);
-}
 
 static const char *
 outcome (int r)
@@ -633,6 +616,5 @@ main (int argc, char **argv)
   test_default_refuses ();
   test_default_allows ();
   test_nested ();
-  printf ("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done ();
 }

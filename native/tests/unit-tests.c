@@ -16,19 +16,9 @@
 #include "inroot.h"
 #include "plan.h"
 #include "report.h"
+#include "tap.h"
 
 #define GOLDEN "tests/golden/"
-
-static int n_tests, n_failed;
-
-static void
-ok (bool condition, const char *name)
-{
-  n_tests++;
-  if (!condition)
-    n_failed++;
-  printf ("%sok %d - %s\n", condition ? "" : "not ", n_tests, name);
-}
 
 static size_t
 tokens (char *buf, size_t size, const char *const *list, size_t n)
@@ -397,6 +387,5 @@ main (int argc, char **argv)
   test_records ();
   test_id_maps ();
   test_inroot ();
-  printf ("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done ();
 }
