@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostInfo } from '../host/host-info.js'
+import { processExists } from '../host/processes.js'
 import { readOptional, removeCgroupDir, writeControl } from './files.js'
 import { cgroupOwner } from './names.js'
 
@@ -15,7 +16,7 @@ export async function collectGarbage(parents: readonly string[] = hostInfo().cgr
   const report: GarbageReport = { removed: [], kept: [], failed: [] }
   for (const parent of parents) {
     const names = listDirs(parent).filter((name) => cgroupOwner(name) !== null)
-    const stale = new Set(staleCgroupNames(names, isAlive))
+    const stale = new Set(staleCgroupNames(names, processExists))
     for (const name of names) {
       const dir = join(parent, name)
       const procs = stale.has(name) ? (readOptional(join(dir, 'cgroup.procs')) ?? '') : ''
@@ -70,15 +71,6 @@ function listDirs(parent: string): string[] {
       .map((d) => d.name)
   } catch {
     return []
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { layerKey } from './chain.js'
+import { readJsonFiles } from './json-files.js'
 import { tryLock } from './lock.js'
 import { listRecords, removeRecord } from './records.js'
 import { removeTree } from './remove-tree.js'
@@ -47,14 +48,5 @@ export function prune(store: ImageStore, options: { all?: boolean } = {}): Prune
 }
 
 export function allMeta(store: ImageStore): LayerMeta[] {
-  const metas: LayerMeta[] = []
-  for (const name of readdirSync(join(store.root, 'meta'))) {
-    if (!name.endsWith('.json')) continue
-    try {
-      metas.push(JSON.parse(readFileSync(join(store.root, 'meta', name), 'utf8')) as LayerMeta)
-    } catch {
-      // being written
-    }
-  }
-  return metas
+  return readJsonFiles<LayerMeta>(join(store.root, 'meta'))
 }

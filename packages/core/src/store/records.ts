@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { readJsonFiles } from './json-files.js'
 import type { ImageStore } from './store.js'
 
 /** What node an image offers its test workers; probed once per image and remembered here. */
@@ -55,14 +56,5 @@ export function removeRecord(store: ImageStore, reference: string): boolean {
 }
 
 export function listRecords(store: ImageStore): ImageRecord[] {
-  const records: ImageRecord[] = []
-  for (const name of readdirSync(join(store.root, 'images'))) {
-    if (!name.endsWith('.json')) continue
-    try {
-      records.push(JSON.parse(readFileSync(join(store.root, 'images', name), 'utf8')) as ImageRecord)
-    } catch {
-      // a record being replaced; skipped
-    }
-  }
-  return records.sort((a, b) => a.reference.localeCompare(b.reference))
+  return readJsonFiles<ImageRecord>(join(store.root, 'images'))
 }

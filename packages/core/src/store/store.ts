@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImageError } from '../errors.js'
+import { processExists } from '../host/processes.js'
 import type { OwnerMode } from '../layers/applier.js'
 import { type Extracted, extractLayer, type LayerBlob } from '../layers/extract-layer.js'
 import { layerKey } from './chain.js'
@@ -182,7 +183,7 @@ export class ImageStore {
     return readdirSync(join(this.root, 'tmp'))
       .filter((name) => {
         const pid = Number(name.split('-')[0])
-        return !Number.isInteger(pid) || pid <= 0 || !alive(pid)
+        return !Number.isInteger(pid) || pid <= 0 || !processExists(pid)
       })
       .map((name) => join(this.root, 'tmp', name))
   }
@@ -200,14 +201,5 @@ export class Lease {
 
   release(): void {
     for (const h of this.held) h.release()
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
