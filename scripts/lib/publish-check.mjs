@@ -10,7 +10,9 @@ import { elfMachine, PLATFORMS, packageDir, packageName } from './launcher-platf
 const EXPECTED = {
   ...Object.fromEntries(Object.keys(PLATFORMS).map((p) => [packageName(p), { exactly: ['README.md', 'package.json', 'testcell-launcher'] }])),
   '@testcell/core': { has: ['package.json', 'bin/testcell.js', 'dist/index.js', 'dist/index.d.ts', 'dist/launcher/locate.js', 'dist/cli/main.js'] },
-  'vitest-environment-container': { has: ['package.json', 'dist/plugin.js', 'dist/plugin.d.ts', 'dist/environment.js', 'dist/worker.js'] },
+  'vitest-environment-container': {
+    has: ['package.json', 'dist/plugin.js', 'dist/plugin.d.ts', 'dist/environment.js', 'dist/snapshot.js', 'dist/memory/worker-signals.js'],
+  },
 }
 const DOCS = ['CHANGELOG.md', 'LICENSE']
 const FORBIDDEN = /(\.test\.|\.map$|\.tsbuildinfo$|^src\/|^prebuilt\/)/
