@@ -3,8 +3,9 @@
 // default maxWorkers and with maxWorkers = cores. The container runs prewarm and per-test peaks (the defaults);
 // a variant without prewarming shows what it gains, one with file peaks only what per-test peaks and memory
 // sampling cost. Run from the repository root: pnpm bench:suite [rounds]
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -13,8 +14,32 @@ const rounds = Number(process.argv[2] ?? 5)
 const FILES = 60
 const suite = join(root, 'bench/.suite')
 
-function generate() {
+/**
+ * The suite is a project of its own with the packed packages installed from their tarballs (pnpm pack:all), as a
+ * user installs them: the plugin and its setup file then live in node_modules, where Vite leaves them alone.
+ * Installed once per set of tarballs.
+ */
+function install() {
+  execFileSync(process.execPath, [join(root, 'scripts/pack.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  const packed = join(root, 'packed')
+  const tarballs = readdirSync(packed)
+    .filter((f) => f.endsWith('.tgz') && !f.includes('arm64'))
+    .map((f) => join(packed, f))
+  const hash = createHash('sha256')
+  for (const file of tarballs) hash.update(readFileSync(file))
+  const digest = hash.digest('hex')
+  const stamp = join(suite, '.installed')
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return
   rmSync(suite, { recursive: true, force: true })
+  mkdirSync(suite, { recursive: true })
+  const vitest = JSON.parse(readFileSync(join(root, 'node_modules/vitest/package.json'), 'utf8')).version
+  writeFileSync(join(suite, 'package.json'), `${JSON.stringify({ name: 'bench-suite', private: true, type: 'module' }, null, 2)}\n`)
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `vitest@${vitest}`, ...tarballs], { cwd: suite, stdio: 'inherit' })
+  writeFileSync(stamp, digest)
+}
+
+function generate() {
+  rmSync(join(suite, 'tests'), { recursive: true, force: true })
   mkdirSync(join(suite, 'tests'), { recursive: true })
   for (let i = 0; i < FILES; i++) {
     writeFileSync(
@@ -59,7 +84,7 @@ const cores = availableParallelism()
 function timeRun([config, maxWorkers]) {
   const start = performance.now()
   const args = ['run', '--config', config, '--reporter=dot', ...(maxWorkers ? [`--maxWorkers=${maxWorkers}`] : [])]
-  const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), ...args], {
+  const run = spawnSync(process.execPath, [join(suite, 'node_modules/vitest/vitest.mjs'), ...args], {
     cwd: suite,
     encoding: 'utf8',
   })
@@ -68,6 +93,7 @@ function timeRun([config, maxWorkers]) {
   return ms
 }
 
+install()
 generate()
 const variants = {
   forks: ['forks.config.ts'],
@@ -82,7 +108,6 @@ for (const variant of Object.values(variants)) timeRun(variant) // warm up cache
 for (let i = 0; i < rounds; i++) {
   for (const [name, variant] of Object.entries(variants)) samples[name].push(timeRun(variant))
 }
-rmSync(suite, { recursive: true, force: true })
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
 const ratio = (a, b) => (median(samples[a]) / median(samples[b])).toFixed(3)

@@ -1,17 +1,21 @@
 // The cgroup-v2-vm tier: boots Debian's stock kernel (this host's linux-image-amd64, unpacked, not
-// installed) under QEMU with a pure cgroup v2 hierarchy, from a busybox initramfs holding Node and
-// @testcell/core as npm installs it, and runs test/v2/in-vm.sh there (or the script given:
-// `node test/v2/run.mjs test/v2/memory-checks.sh` runs the memory checks by hand). Prints its CHECK lines and a summary line.
+// installed; with `--kernel trixie`, Debian 13's 6.12) under QEMU with a pure cgroup v2 hierarchy, from a
+// busybox initramfs holding Node and @testcell/core as npm installs it, and runs test/v2/in-vm.sh there (or
+// the script given, e.g. `node test/v2/run.mjs test/v2/memory-checks.sh --kernel trixie`). Prints its CHECK
+// lines and a summary line.
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ensureDebianPackages } from '../../scripts/lib/debian.mjs'
 import { buildInitramfs } from '../vm/lib/initramfs.mjs'
-import { downloadHostKernel, moduleClosure, pvhKernel } from '../vm/lib/kernel.mjs'
+import { downloadHostKernel, downloadSuiteKernel, moduleClosure, pvhKernel } from '../vm/lib/kernel.mjs'
 import { prepareCoreProject } from '../vm/lib/project.mjs'
 import { bootVm } from '../vm/lib/qemu.mjs'
 
 const repo = resolve(import.meta.dirname, '../..')
-const script = process.argv[2] ?? 'test/v2/in-vm.sh'
+const args = process.argv.slice(2)
+const kernelOption = args.indexOf('--kernel')
+const suite = kernelOption >= 0 ? args.splice(kernelOption, 2)[1] : null
+const script = args[0] ?? 'test/v2/in-vm.sh'
 const cache = join(process.env.TESTCELL_VM_CACHE ?? '/var/tmp/testcell-vm', 'v2')
 const started = performance.now()
 
@@ -21,7 +25,7 @@ if (missing) {
   process.exit(1)
 }
 mkdirSync(cache, { recursive: true })
-const kernel = downloadHostKernel(join(cache, 'kernel'))
+const kernel = suite ? downloadSuiteKernel(join(cache, `kernel-${suite}`), suite) : downloadHostKernel(join(cache, 'kernel'))
 // @testcell/core as npm installs it from the packed packages: its CLI, tar, koffi and the launcher package.
 const project = await prepareCoreProject(cache)
 
@@ -43,7 +47,7 @@ sync
 poweroff -f
 `
 const initrd = buildInitramfs({
-  out: join(cache, 'initrd.gz'),
+  out: join(cache, suite ? `initrd-${suite}.gz` : 'initrd.gz'),
   modules: moduleClosure(kernel.modules, ['overlay']),
   files: [
     [process.execPath, '/usr/bin/node'],

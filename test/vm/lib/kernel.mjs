@@ -25,6 +25,46 @@ export function downloadHostKernel(dir) {
   return kernelIn(dir)
 }
 
+/**
+ * Downloads Debian `suite`'s amd64 kernel package (e.g. trixie's 6.12) with apt state of its own in `dir`, so
+ * the host's apt configuration is left alone, and unpacks it into `dir`.
+ */
+export function downloadSuiteKernel(dir, suite, mirror = 'http://deb.debian.org/debian') {
+  if (!existsSync(join(dir, 'boot'))) {
+    const state = join(dir, 'apt')
+    for (const sub of ['lists/partial', 'cache/archives/partial', 'etc']) mkdirSync(join(state, sub), { recursive: true })
+    writeFileSync(join(state, 'status'), '')
+    writeFileSync(join(state, 'etc/sources.list'), `deb ${mirror} ${suite} main\n`)
+    const options = {
+      'Dir::State': state,
+      'Dir::State::Lists': join(state, 'lists'),
+      'Dir::State::status': join(state, 'status'),
+      'Dir::Cache': join(state, 'cache'),
+      'Dir::Etc::sourcelist': join(state, 'etc/sources.list'),
+      'Dir::Etc::sourceparts': '-',
+      'Debug::NoLocking': '1',
+      'APT::Sandbox::User': 'root',
+    }
+    const apt = (tool, args, cwd) =>
+      execFileSync(tool, [...Object.entries(options).flatMap(([k, v]) => ['-o', `${k}=${v}`]), ...args], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    apt('apt-get', ['-qq', 'update'])
+    const pkg = /Depends: (linux-image-\S+)/.exec(apt('apt-cache', ['depends', 'linux-image-amd64']))?.[1]
+    if (!pkg) throw new Error(`cannot resolve ${suite}'s linux-image-amd64 with apt-cache`)
+    const debs = join(dir, 'deb')
+    mkdirSync(debs, { recursive: true })
+    apt('apt-get', ['-qq', 'download', pkg], debs)
+    const deb = readdirSync(debs).find((f) => f.endsWith('.deb'))
+    execFileSync('dpkg-deb', ['-x', join(debs, deb), dir])
+    rmSync(debs, { recursive: true, force: true })
+    rmSync(state, { recursive: true, force: true })
+  }
+  return kernelIn(dir)
+}
+
 /** The kernel image, release and modules directory of an unpacked kernel package or a root filesystem. */
 export function kernelIn(root) {
   const image = readdirSync(join(root, 'boot')).find((f) => f.startsWith('vmlinuz-'))

@@ -23,7 +23,9 @@ interface Warm {
  * Containers started before a file asks for one: launcher, namespaces, cgroup, and Node with Vitest's worker
  * loaded, waiting for Vitest's `start` message. A file whose container options match takes one and gets its
  * memory and pids limits at hand-over; nothing of one file is ever seen by another, since a warm container has
- * run no test code and is used once. How many are kept warm follows the idle cores and never exceeds maxWorkers.
+ * run no test code and is used once. How many are kept warm follows the cores Vitest leaves idle (cores beyond
+ * maxWorkers) and never exceeds maxWorkers: with as many workers as cores there is no idle core, and warming
+ * would only compete with the files running.
  */
 export class WarmContainers {
   private idle: Warm[] = []
@@ -105,7 +107,8 @@ export class WarmContainers {
   private refill(): void {
     const wanted = this.wanted
     if (!wanted || this.closed) return
-    const target = Math.max(0, Math.min(this.options.maxWorkers, this.cores - this.busy.size))
+    const idle = this.cores - Math.max(this.options.maxWorkers, this.busy.size)
+    const target = Math.max(0, Math.min(this.options.maxWorkers, idle))
     for (let count = this.live().length; count < target; count++) {
       const warm: Warm = { key: handOverKey(wanted), container: Promise.resolve(null), ready: null }
       // A container that cannot start is left out; each file's own start then says why.
