@@ -113,20 +113,17 @@ echo "$out" | grep -q "^host-oom | oom=0 .*the machine ran out of memory.*budget
 
 # --- the same through the product: a container without a budget fills the VM; the launcher reports
 # memory.events with the exit, the result carries the counters, and the verdict is the machine's.
-if [ -x /project/native/build/testcell-launcher ]; then
-  $NODE /project/packages/core/bin/testcell.js run --result-json /tmp/hostoom.json -- /bin/sh -c "echo 1000 > /proc/self/oom_score_adj; exec $NODE -e '$LEAK'" > /dev/null 2> /tmp/hostoom.err
-  rc=$?
-  out=$($NODE -e "
-    import('$CORE/index.js').then(({ classifyEnd, describeVerdict, factsFromResult }) => {
-      const r = JSON.parse(require('fs').readFileSync('/tmp/hostoom.json', 'utf8'))
-      const v = classifyEnd(factsFromResult(r))
-      console.log(v.kind + ' | oom_kill=' + r.oomKillCount + ' oom=' + r.limitOomCount + ' signal=' + r.signal + ' | ' + describeVerdict(v))
-    })" 2>&1)
-  echo "$out" | grep -q "^host-oom | oom_kill=[1-9][0-9]* oom=0 signal=SIGKILL | killed: the machine ran out of memory" && [ $rc = 137 ] && ! grep -q 'memory limit' /tmp/hostoom.err \
-    && check v2_host_oom_through_testcell_run ok "rc=$rc $out" || check v2_host_oom_through_testcell_run no "rc=$rc $out $(cat /tmp/hostoom.err)"
-else
-  echo "INFO no launcher staged at /project/native/build: testcell run host-OOM check not run"
-fi
+# (core finds the launcher in its platform package, as npm installed it)
+$NODE /project/packages/core/bin/testcell.js run --result-json /tmp/hostoom.json -- /bin/sh -c "echo 1000 > /proc/self/oom_score_adj; exec $NODE -e '$LEAK'" > /dev/null 2> /tmp/hostoom.err
+rc=$?
+out=$($NODE -e "
+  import('$CORE/index.js').then(({ classifyEnd, describeVerdict, factsFromResult }) => {
+    const r = JSON.parse(require('fs').readFileSync('/tmp/hostoom.json', 'utf8'))
+    const v = classifyEnd(factsFromResult(r))
+    console.log(v.kind + ' | oom_kill=' + r.oomKillCount + ' oom=' + r.limitOomCount + ' signal=' + r.signal + ' | ' + describeVerdict(v))
+  })" 2>&1)
+echo "$out" | grep -q "^host-oom | oom_kill=[1-9][0-9]* oom=0 signal=SIGKILL | killed: the machine ran out of memory" && [ $rc = 137 ] && ! grep -q 'memory limit' /tmp/hostoom.err \
+  && check v2_host_oom_through_testcell_run ok "rc=$rc $out" || check v2_host_oom_through_testcell_run no "rc=$rc $out $(cat /tmp/hostoom.err)"
 
 left=$(ls -d $CG/testcell-* 2>/dev/null)
 [ -z "$left" ] && check v2_memory_checks_left_nothing ok "" || check v2_memory_checks_left_nothing no "$left"
