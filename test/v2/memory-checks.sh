@@ -122,7 +122,7 @@ out=$($NODE -e "
     const v = classifyEnd(factsFromResult(r))
     console.log(v.kind + ' | oom_kill=' + r.oomKillCount + ' oom=' + r.limitOomCount + ' signal=' + r.signal + ' | ' + describeVerdict(v))
   })" 2>&1)
-echo "$out" | grep -q "^host-oom | oom_kill=[1-9][0-9]* oom=0 signal=SIGKILL | killed: the machine ran out of memory" && [ $rc = 137 ] && ! grep -q 'memory limit' /tmp/hostoom.err \
+echo "$out" | grep -q "^host-oom | oom_kill=[1-9][0-9]* oom=0 signal=SIGKILL | killed: the machine ran out of memory" && [ $rc = 137 ] && grep -q '^testcell: killed: the machine ran out of memory' /tmp/hostoom.err && ! grep -q 'exceeded' /tmp/hostoom.err \
   && check v2_host_oom_through_testcell_run ok "rc=$rc $out" || check v2_host_oom_through_testcell_run no "rc=$rc $out $(cat /tmp/hostoom.err)"
 
 left=$(ls -d $CG/testcell-* 2>/dev/null)

@@ -9,6 +9,8 @@ import { launcherFds } from '../launcher/fds.js'
 import { encodePlan, type PlanOp, PROTOCOL_VERSION } from '../launcher/plan.js'
 import { StatusDecoder, type StatusRecord } from '../launcher/status.js'
 import type { ContainerConfig } from '../options/container-options.js'
+import { classifyEnd } from '../verdict/classify.js'
+import { factsFromResult } from '../verdict/facts.js'
 import { type ContainerResult, signalName } from './result.js'
 
 export interface LaunchInput {
@@ -219,10 +221,10 @@ export class Container implements AsyncDisposable {
       throw new TestcellError('TESTCELL_LAUNCHER_SETUP', `the launcher ${this.input.launcher} exited 125 without saying why (see its stderr)`)
     }
     this.rejectStarted(new TestcellError('TESTCELL_LAUNCHER_SETUP', 'the container ended before its command started'))
-    return {
+    const result: ContainerResult = {
       exitCode: exit ? (exit.code ?? null) : code,
       signal: exit ? (exit.signal === undefined ? null : signalName(exit.signal)) : signal,
-      oomKilled: this.limits.memoryBytes !== null && usage.oomKillCount > 0,
+      oomKilled: false,
       oomKillCount: usage.oomKillCount,
       limitOomCount: usage.limitOomCount,
       peakMemoryBytes: usage.peakMemoryBytes,
@@ -230,6 +232,9 @@ export class Container implements AsyncDisposable {
       memoryLimitBytes: this.limits.memoryBytes,
       durationMs: Math.round(performance.now() - this.startedAt),
     }
+    // Killed by its own budget, told apart from the machine running out (which counts an OOM kill too).
+    result.oomKilled = classifyEnd(factsFromResult(result)).kind === 'budget'
+    return result
   }
 }
 

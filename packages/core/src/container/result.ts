@@ -7,7 +7,7 @@ export interface ContainerResult {
   /** The payload's exit code, or null when it was killed by a signal. */
   exitCode: number | null
   signal: NodeJS.Signals | null
-  /** The kernel killed a process of this container for exceeding its memory limit. */
+  /** The kernel killed a process of this container because its own memory limit ran out (not the machine's memory). */
   oomKilled: boolean
   /** Processes of the container the kernel's OOM killer killed, for any reason (its budget or the machine's). */
   oomKillCount?: number
@@ -38,6 +38,13 @@ export function shellStatus(result: ContainerResult): number {
 /** True when the container ended because its memory limit was exceeded (not because of some other kill). */
 export function killedByMemoryLimit(result: ContainerResult): boolean {
   return result.oomKilled && result.signal === 'SIGKILL' && result.memoryLimitBytes !== null
+}
+
+/** `killed: the machine ran out of memory …`: the kernel's OOM killer picked a process of the container, not its limit. */
+export function describeHostOom(result: ContainerResult): string {
+  const peak = result.peakMemoryBytes === null ? 'peak unknown' : `peak ${formatAmount(result.peakMemoryBytes)}`
+  const limit = result.memoryLimitBytes === null ? 'no memory limit' : `memory limit ${formatLimit(result.memoryLimitBytes)}`
+  return `killed: the machine ran out of memory and the kernel's OOM killer ended the command, not its memory limit (${peak}, ${limit})`
 }
 
 /** `killed: memory limit 64 MiB exceeded (peak 64.0 MiB)`, for a memory kill only. */
