@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { sh } from '../integration/helpers.js'
 import { inside } from './probe.js'
 
 describe('escapes through kernel interfaces', () => {
@@ -25,6 +26,11 @@ describe('escapes through kernel interfaces', () => {
     // EROFS, or ENOENT on kernels without loadable modules (this VM's).
     expect(await inside(['write', '/proc/sys/kernel/modprobe', '/tmp/pwn'])).toMatchObject({ blocked: true, detail: expect.stringMatching(/^(EROFS|ENOENT)$/) })
     expect(await inside(['syscall', 'init_module'])).toMatchObject({ blocked: true, detail: 'EPERM' })
+  })
+
+  it('the payload runs under the seccomp filter (Seccomp: 2), none with seccomp: false', async () => {
+    expect((await sh('grep ^Seccomp: /proc/self/status')).stdout).toMatch(/^Seccomp:\s+2$/m)
+    expect((await sh('grep ^Seccomp: /proc/self/status', { seccomp: false })).stdout).toMatch(/^Seccomp:\s+0$/m)
   })
 
   it.each(['bpf', 'perf_event_open', 'userfaultfd', 'kexec_load', 'open_by_handle_at', 'io_uring_setup', 'reboot', 'swapon'])(
