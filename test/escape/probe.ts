@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ContainerOptions } from '@testcell/core'
 import { runIn } from '../integration/helpers.js'
@@ -19,9 +20,10 @@ function attempt(output: string, exitCode: number | null): Attempt {
   return { blocked: match[1] === 'blocked', detail: match[2]!, output }
 }
 
-/** Runs the probe inside a fresh container. */
+/** Runs the probe inside a fresh container (the probe stays visible whatever paths the test makes visible). */
 export async function inside(args: string[], options: Omit<ContainerOptions, 'command'> = {}): Promise<Attempt> {
-  const { stdout, stderr, result } = await runIn([PROBE, ...args], options)
+  const visible = options.visiblePaths ? { visiblePaths: [...options.visiblePaths, dirname(PROBE)] } : {}
+  const { stdout, stderr, result } = await runIn([PROBE, ...args], { ...options, ...visible })
   return attempt(stdout + stderr, result.exitCode)
 }
 
