@@ -71,6 +71,16 @@ echo "$out" | grep -q '"ok":\[0,"0\\n0::/testcell-delegated/testcell-' && grep -
 sleep 0.2
 rmdir $P/supervisor 2>/dev/null; rmdir $P 2>/dev/null
 
+# An image root under a v2 memory cap: a busybox rootfs tarball (the VM's own static busybox), extracted into the
+# layer store; the container is born in its v2 cgroup and a leak in the image is killed by the budget.
+mkdir -p /tmp/bbroot/bin /tmp/bbroot/etc && cp /bin/busybox /tmp/bbroot/bin/busybox && ln -s busybox /tmp/bbroot/bin/sh && ln -s busybox /tmp/bbroot/bin/cat
+echo 'NAME="testcell busybox"' > /tmp/bbroot/etc/os-release
+tar -cf /tmp/bb.tar -C /tmp/bbroot .
+out=$($TESTCELL run --image rootfs:/tmp/bb.tar --memory 64MiB -- sh -c 'cat /etc/os-release /proc/self/cgroup' 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q 'testcell busybox' && echo "$out" | grep -q '^0::/testcell-' && check v2_image_root_in_v2_cgroup ok "$out" || check v2_image_root_in_v2_cgroup no "rc=$rc $out"
+$TESTCELL run --image rootfs:/tmp/bb.tar --memory 64MiB -- sh -c 'x=0123456789abcdef; while :; do x="$x$x"; done' > img-oom.out 2> img-oom.err; rc=$?
+[ $rc = 137 ] && grep -q 'killed: memory limit 64 MiB exceeded' img-oom.err && check v2_image_leak_killed_by_budget ok "$(cat img-oom.err)" || check v2_image_leak_killed_by_budget no "rc=$rc $(cat img-oom.err)"
+
 left=$(ls -d $CG/testcell-* 2>/dev/null)
 [ -z "$left" ] && check v2_no_cgroup_left ok "" || check v2_no_cgroup_left no "$left"
 exit 0
