@@ -104,18 +104,22 @@ function setup(scenario: string, vitestVersion = '5.1.1', launch = () => launchS
       }
       check()
     })
-  return { worker, listen, seen, next, memory, side, deaths, logger }
-}
-
-describe('ContainerPoolWorker', () => {
-  it('carries a whole lifecycle; an exit after stop is no news', async () => {
-    const { worker, listen, seen, next, memory } = setup('normal')
+  /** Starts the worker as Vitest does and runs the file: `started`, then `testfileFinished` (or whatever comes). */
+  const startAndRun = async () => {
     await worker.start()
     listen()
     worker.send(request('start'))
     await next(1)
     worker.send(run)
     await next(2)
+  }
+  return { worker, listen, seen, next, startAndRun, memory, side, deaths, logger }
+}
+
+describe('ContainerPoolWorker', () => {
+  it('carries a whole lifecycle; an exit after stop is no news', async () => {
+    const { worker, startAndRun, seen, next, memory } = setup('normal')
+    await startAndRun()
     worker.send(request('stop'))
     await next(3)
     await worker.stop()
@@ -133,13 +137,8 @@ describe('ContainerPoolWorker', () => {
   })
 
   it.each(['4.1.12', '5.1.1'])('Vitest %s: a death while running is one error event naming the file, after the output tail', async (version) => {
-    const { worker, listen, seen, next, memory, deaths } = setup('die-running', version)
-    await worker.start()
-    listen()
-    worker.send(request('start'))
-    await next(1)
-    worker.send(run)
-    await next(2)
+    const { worker, startAndRun, seen, memory, deaths } = setup('die-running', version)
+    await startAndRun()
     await worker.stop()
     expect(seen).toEqual([
       ['message', 'started'],
@@ -174,13 +173,8 @@ describe('ContainerPoolWorker', () => {
   })
 
   it.each(['4.1.12', '5.1.1'])('Vitest %s: a death while stopping is answered with a failed stop, never an error event', async (version) => {
-    const { worker, listen, seen, next } = setup('die-stopping', version)
-    await worker.start()
-    listen()
-    worker.send(request('start'))
-    await next(1)
-    worker.send(run)
-    await next(2)
+    const { worker, startAndRun, seen, next } = setup('die-stopping', version)
+    await startAndRun()
     worker.send(request('stop'))
     await next(3)
     expect(seen[2]).toEqual([
@@ -193,13 +187,8 @@ describe('ContainerPoolWorker', () => {
   })
 
   it('a death while nothing is pending waits for the next request', async () => {
-    const { worker, listen, seen, next } = setup('die-after-run')
-    await worker.start()
-    listen()
-    worker.send(request('start'))
-    await next(1)
-    worker.send(run)
-    await next(2)
+    const { worker, startAndRun, seen, next } = setup('die-after-run')
+    await startAndRun()
     await new Promise((r) => setTimeout(r, 300))
     expect(seen).toHaveLength(2)
     worker.send(request('stop'))
@@ -212,13 +201,8 @@ describe('ContainerPoolWorker', () => {
   })
 
   it('hands side-channel messages to the context with the running files, never to Vitest', async () => {
-    const { worker, listen, seen, next, side } = setup('forge')
-    await worker.start()
-    listen()
-    worker.send(request('start'))
-    await next(1)
-    worker.send(run)
-    await next(2)
+    const { worker, startAndRun, seen, next, side } = setup('forge')
+    await startAndRun()
     expect(side).toEqual([[{ __testcell__: 'snapshot', method: 'saveFileSnapshot', path: '/etc/x', content: 'x' }, [FILE]]])
     expect(seen.map((e) => e[1])).toEqual(['started', 'testfileFinished'])
     worker.send(request('stop'))

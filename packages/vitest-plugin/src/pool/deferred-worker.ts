@@ -131,7 +131,9 @@ export class DeferredContainerWorker implements PoolWorker {
     const container = (await warm.take(containerOptions)) ?? (await createContainer(containerOptions))
     this.container = container
     warm.inUse(container)
-    warm.keepWarm(this.containerOptions(fileOptions(this.defaults, this.configOptions(), undefined)))
+    // Most files use the project's defaults: then their container options are the ones to keep warm.
+    const defaults = fileOptions(this.defaults, this.configOptions(), undefined)
+    warm.keepWarm(JSON.stringify(defaults) === JSON.stringify(options) ? containerOptions : this.containerOptions(defaults))
     return container
   }
 
